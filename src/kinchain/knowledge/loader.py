@@ -1,0 +1,153 @@
+"""Load the knowledge base from the YAML files shipped in ``knowledge/data``.
+
+One call reads every file, builds typed objects and validates cross-references; any problem in any
+file is collected and reported at once (``KnowledgeError.problems``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from kinchain.errors import KnowledgeError
+from kinchain.knowledge.schema import (
+    Condition,
+    Evidence,
+    Finding,
+    KnowledgeFile,
+    Parameter,
+    PriorBase,
+    PriorModifier,
+    Reference,
+    Rule,
+)
+
+KNOWN_SECTIONS = ("references", "conditions", "findings", "evidence", "priors", "prior_modifiers", "rules",
+                  "parameters")
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """The whole knowledge base, indexed by id. Immutable once loaded."""
+
+    version: str
+    references: dict[str, Reference]
+    conditions: dict[str, Condition]
+    findings: dict[str, Finding]
+    evidence: tuple[Evidence, ...]
+    priors: tuple[PriorBase, ...]
+    prior_modifiers: tuple[PriorModifier, ...]
+    rules: dict[str, Rule]
+    parameters: dict[str, Parameter]
+    extra: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+
+    def parameter(self, pid: str) -> float:
+        """The value of a named clinical parameter (raises KeyError naming the id)."""
+        try:
+            return self.parameters[pid].value
+        except KeyError:
+            raise KeyError(f"no knowledge-base parameter '{pid}'") from None
+
+    def cite(self, ids: Iterable[str]) -> list[str]:
+        """Short human-readable citations for reference ids."""
+        out = []
+        for rid in ids:
+            ref = self.references.get(rid)
+            out.append(f"{ref.authors.split(',')[0]} {ref.year}" if ref else rid)
+        return out
+
+
+def data_dir() -> Path:
+    return Path(str(resources.files("kinchain.knowledge") / "data"))
+
+
+def _read_files(directory: Path) -> tuple[dict[str, list[Any]], list[str], str]:
+    sections: dict[str, list[Any]] = {}
+    problems: list[str] = []
+    digest = hashlib.sha256()
+    files = sorted(directory.glob("*.yaml"))
+    if not files:
+        problems.append(f"{directory}: no *.yaml knowledge files found")
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        digest.update(path.name.encode() + b"\0" + text.encode())
+        try:
+            raw = yaml.safe_load(text) or {}
+        except yaml.YAMLError as exc:
+            problems.append(f"{path.name}: not valid YAML: {exc}")
+            continue
+        if not isinstance(raw, dict):
+            problems.append(f"{path.name}: top level must be a mapping of sections")
+            continue
+        for section, entries in raw.items():
+            if not isinstance(entries, list):
+                problems.append(f"{path.name}: section '{section}' must be a list")
+                continue
+            sections.setdefault(section, []).extend((path.name, e) for e in entries)
+    return sections, problems, digest.hexdigest()[:12]
+
+
+def _typed(sections: dict[str, list[Any]], problems: list[str]) -> dict[str, list[Any]]:
+    """Validate each entry of the known sections on its own so one bad entry does not hide others."""
+    fields = KnowledgeFile.model_fields
+    typed: dict[str, list[Any]] = {name: [] for name in KNOWN_SECTIONS}
+    for name in KNOWN_SECTIONS:
+        model = fields[name].annotation.__args__[0]  # type: ignore[union-attr]
+        for filename, entry in sections.get(name, []):
+            try:
+                typed[name].append(model.model_validate(entry))
+            except ValidationError as exc:
+                ident = entry.get("id") if isinstance(entry, dict) else None
+                if ident is None and isinstance(entry, dict):
+                    ident = f"{entry.get('finding')}->{entry.get('condition')}"
+                for err in exc.errors():
+                    loc = ".".join(str(p) for p in err["loc"])
+                    problems.append(f"{filename}: {name} '{ident}': {loc}: {err['msg']}")
+    return typed
+
+
+def _index(items: list[Any], kind: str, problems: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for item in items:
+        if item.id in out:
+            problems.append(f"duplicate {kind} id '{item.id}'")
+        out[item.id] = item
+    return out
+
+
+def build_knowledge(directory: Path | None = None) -> Knowledge:
+    """Read, type and validate every knowledge file; raise KnowledgeError listing all problems."""
+    from kinchain.knowledge.validate import validate
+
+    sections, problems, version = _read_files(directory or data_dir())
+    typed = _typed(sections, problems)
+    kb = Knowledge(
+        version=version,
+        references=_index(typed["references"], "reference", problems),
+        conditions=_index(typed["conditions"], "condition", problems),
+        findings=_index(typed["findings"], "finding", problems),
+        evidence=tuple(typed["evidence"]),
+        priors=tuple(typed["priors"]),
+        prior_modifiers=tuple(typed["prior_modifiers"]),
+        rules=_index(typed["rules"], "rule", problems),
+        parameters=_index(typed["parameters"], "parameter", problems),
+        extra={k: tuple(e for _, e in v) for k, v in sections.items() if k not in KNOWN_SECTIONS},
+    )
+    problems.extend(validate(kb))
+    if problems:
+        raise KnowledgeError(problems)
+    return kb
+
+
+@lru_cache(maxsize=1)
+def load_knowledge() -> Knowledge:
+    """The bundled knowledge base (validated once per process, then cached)."""
+    return build_knowledge()

@@ -1,0 +1,224 @@
+"""Typed shape of the knowledge base.
+
+Every YAML file under ``knowledge/data`` is read into these models. Each clinical number carries a
+``citation`` (one or more reference ids) and an ``evidence_status``:
+
+- ``confirmed``   the number was seen in the primary source (abstract, table);
+- ``secondary``   the number was seen only in a secondary summary;
+- ``unconfirmed`` no source gave the number; it is a documented, conservative judgement.
+
+Cross-file checks (ids resolve, citations resolve, ranges are sane) live in ``validate.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+EvidenceStatus = Literal["confirmed", "secondary", "unconfirmed"]
+Region = Literal["hip", "knee", "lumbar_spine", "foot_ankle", "other"]
+ComplaintRegion = Literal["knee", "hip", "thigh", "lower_leg", "foot_ankle", "back"]
+Mechanism = Literal["local", "referred", "kinetic_chain", "compensation"]
+Setting = Literal["primary_care", "physiotherapy", "sports_medicine", "emergency"]
+TriageLevel = Literal["emergency", "urgent", "routine", "self_care"]
+FindingGroup = Literal[
+    "demographics", "history", "symptom", "location", "red_flag", "exam", "measurement", "movement", "lab"
+]
+
+TRIAGE_ORDER: dict[str, int] = {"self_care": 0, "routine": 1, "urgent": 2, "emergency": 3}
+SETTINGS: tuple[str, ...] = ("primary_care", "physiotherapy", "sports_medicine", "emergency")
+REGIONS: tuple[str, ...] = ("hip", "knee", "lumbar_spine", "foot_ankle", "other")
+COMPLAINT_REGIONS: tuple[str, ...] = ("knee", "hip", "thigh", "lower_leg", "foot_ankle", "back")
+
+Citation = Annotated[list[str], Field(min_length=1)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Reference(Strict):
+    id: str
+    authors: str
+    year: int | str
+    title: str | None = None
+    journal: str | None = None
+    doi: str | None = None
+    pmid: str | None = None
+    url: str | None = None
+    note: str | None = None
+
+
+class CodeRef(Strict):
+    code: str
+    status: EvidenceStatus
+
+
+class ConditionExplains(Strict):
+    """How a condition accounts for pain felt in one complaint region."""
+
+    complaint: ComplaintRegion
+    source: Region
+    mechanism: Mechanism
+
+
+class Condition(Strict):
+    id: str
+    name: str
+    region: Region
+    kind: Literal["structural", "functional", "systemic"]
+    must_not_miss: bool = False
+    icd10: str
+    snomed_ct: CodeRef | None = None
+    explains: list[ConditionExplains] = Field(min_length=1)
+    care: TriageLevel
+    care_reason: str
+    summary: str
+    patient_name: str
+
+
+class Finding(Strict):
+    id: str
+    type: Literal["boolean", "number", "category"]
+    group: FindingGroup
+    region: Literal["hip", "knee", "lumbar_spine", "foot_ankle", "general"]
+    unit: str | None = None
+    min: float | None = None
+    max: float | None = None
+    values: list[str] | None = None
+    question: str
+    description: str
+    instruction: str | None = None
+    patient_askable: bool = True
+    cost: int = Field(default=1, ge=1, le=3)
+
+    @model_validator(mode="after")
+    def _typed(self) -> Finding:
+        if self.type == "number" and (self.unit is None or self.min is None or self.max is None):
+            raise ValueError(f"finding {self.id}: a number needs unit, min and max")
+        if self.type == "number" and self.min is not None and self.max is not None and self.min >= self.max:
+            raise ValueError(f"finding {self.id}: min must be below max")
+        if self.type == "category" and not self.values:
+            raise ValueError(f"finding {self.id}: a category needs its values")
+        if self.type != "category" and self.values:
+            raise ValueError(f"finding {self.id}: only category findings list values")
+        return self
+
+
+class Predicate(Strict):
+    """Turns a number or category finding into a positive/negative test result."""
+
+    op: Literal["<", "<=", ">", ">=", "in"]
+    value: float | list[str]
+
+
+class Evidence(Strict):
+    finding: str
+    condition: str
+    when: Predicate | None = None
+    lr_pos: float | None = Field(default=None, gt=0)
+    lr_neg: float | None = Field(default=None, gt=0)
+    citation: Citation
+    status: EvidenceStatus
+    cluster: str | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _has_lr(self) -> Evidence:
+        if self.lr_pos is None and self.lr_neg is None:
+            raise ValueError(f"evidence {self.finding}->{self.condition}: needs lr_pos and/or lr_neg")
+        return self
+
+
+class PriorBase(Strict):
+    """Probability that the condition is present in someone presenting with the complaint region."""
+
+    condition: str
+    complaint: ComplaintRegion | Literal["any"]
+    probability: float = Field(gt=0, lt=1)
+    citation: Citation
+    status: EvidenceStatus
+    note: str | None = None
+
+
+class PriorModifier(Strict):
+    """Multiplies the prior odds for one condition when the patient matches."""
+
+    condition: str
+    age_min: float | None = None
+    age_max: float | None = None  # exclusive
+    sex: Literal["female", "male"] | None = None
+    setting: Setting | None = None
+    odds_ratio: float = Field(gt=0)
+    citation: Citation
+    status: EvidenceStatus
+    note: str | None = None
+
+
+Expr = Any  # a boolean expression over findings, see reasoning/expressions.py
+
+
+class RuleLevel(Strict):
+    """One band of a count or score rule."""
+
+    min: float
+    label: str
+    lr: float | None = Field(default=None, gt=0)
+    published_lr: float | None = Field(default=None, gt=0)
+    probability: float | None = Field(default=None, ge=0, le=1)
+    published_probability: float | None = Field(default=None, ge=0, le=1)
+    triage: TriageLevel | None = None
+
+
+class RuleItem(Strict):
+    id: str
+    expr: Expr
+    points: float = 1.0
+
+
+class Rule(Strict):
+    id: str
+    name: str
+    kind: Literal["any", "count", "score", "tree", "flag"]
+    condition: str | None = None
+    applies_when: Expr | None = None
+    items: list[RuleItem] = Field(default_factory=list)
+    expr: Expr | None = None
+    levels: list[RuleLevel] = Field(default_factory=list)
+    lr_pos: float | None = Field(default=None, gt=0)
+    lr_neg: float | None = Field(default=None, gt=0)
+    published_pretest: float | None = Field(default=None, gt=0, lt=1)
+    triage: TriageLevel | None = None
+    action: str
+    supersedes: list[str] = Field(default_factory=list)
+    citation: Citation
+    status: EvidenceStatus
+    note: str | None = None
+
+
+class Parameter(Strict):
+    """A named clinical number used by code (thresholds, norms, coefficients)."""
+
+    id: str
+    value: float
+    unit: str
+    description: str
+    citation: Citation
+    status: EvidenceStatus
+    note: str | None = None
+
+
+class KnowledgeFile(Strict):
+    """What one YAML data file may hold; a file holds any subset of these sections."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    references: list[Reference] = Field(default_factory=list)
+    conditions: list[Condition] = Field(default_factory=list)
+    findings: list[Finding] = Field(default_factory=list)
+    evidence: list[Evidence] = Field(default_factory=list)
+    priors: list[PriorBase] = Field(default_factory=list)
+    prior_modifiers: list[PriorModifier] = Field(default_factory=list)
+    rules: list[Rule] = Field(default_factory=list)
+    parameters: list[Parameter] = Field(default_factory=list)

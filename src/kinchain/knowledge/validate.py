@@ -1,0 +1,173 @@
+"""Cross-reference checks for a loaded knowledge base. Returns every problem, never stops early."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from kinchain.reasoning import expressions
+
+if TYPE_CHECKING:
+    from kinchain.knowledge.loader import Knowledge
+
+# Sections owned by other subpackages: "section": "module:function(kb) -> list[str]".
+EXTRA_VALIDATORS: dict[str, str] = {
+    "exercises": "kinchain.plan.library:validate_section",
+    "pathways": "kinchain.plan.pathways:validate_section",
+    "instruments": "kinchain.outcomes.instruments:validate_section",
+}
+
+# Findings every case derives from its header (patient, complaint, setting); see case.py.
+CORE_FINDINGS = ("age_years", "sex", "complaint_region", "setting", "onset", "duration_weeks")
+
+
+def _citations(owner: str, ids: Iterable[str], kb: Knowledge) -> list[str]:
+    return [f"{owner}: citation '{c}' does not resolve to a reference" for c in ids if c not in kb.references]
+
+
+def _expr(owner: str, expr: Any, kb: Knowledge) -> list[str]:
+    if expr is None:
+        return []
+    problems = [f"{owner}: {p}" for p in expressions.check(expr)]
+    if problems:
+        return problems
+    return [f"{owner}: expression names unknown finding '{f}'"
+            for f in expressions.referenced_findings(expr) if f not in kb.findings]
+
+
+def _evidence(kb: Knowledge) -> list[str]:
+    problems: list[str] = []
+    seen: set[tuple[str, str, str]] = set()
+    for ev in kb.evidence:
+        owner = f"evidence {ev.finding}->{ev.condition}"
+        problems += _citations(owner, ev.citation, kb)
+        finding = kb.findings.get(ev.finding)
+        if finding is None:
+            problems.append(f"{owner}: unknown finding '{ev.finding}'")
+        if ev.condition not in kb.conditions:
+            problems.append(f"{owner}: unknown condition '{ev.condition}'")
+        if finding is not None:
+            if finding.type != "boolean" and ev.when is None:
+                problems.append(f"{owner}: a {finding.type} finding needs 'when' to define a positive result")
+            if finding.type == "boolean" and ev.when is not None:
+                problems.append(f"{owner}: a boolean finding takes no 'when'")
+            if finding.type == "category" and ev.when is not None:
+                vals = ev.when.value if isinstance(ev.when.value, list) else [ev.when.value]
+                bad = [v for v in vals if v not in (finding.values or [])]
+                if bad or ev.when.op != "in":
+                    problems.append(f"{owner}: category predicate must be 'in' over {finding.values}, got {bad}")
+            if finding.type == "number" and ev.when is not None and isinstance(ev.when.value, list):
+                problems.append(f"{owner}: a number predicate compares with one number")
+        if ev.lr_pos is not None and ev.lr_neg is not None and ev.lr_pos < 1 < ev.lr_neg:
+            pass  # a finding may argue against a condition (both sides flipped) - allowed
+        key = (ev.finding, ev.condition, repr(ev.when))
+        if key in seen:
+            problems.append(f"{owner}: duplicate link")
+        seen.add(key)
+        for lr in (ev.lr_pos, ev.lr_neg):
+            if lr is not None and not (0.01 <= lr <= 100):
+                problems.append(f"{owner}: likelihood ratio {lr} outside 0.01-100 (probably a typo)")
+    return problems
+
+
+def _rules(kb: Knowledge) -> list[str]:
+    problems: list[str] = []
+    for rule in kb.rules.values():
+        owner = f"rule {rule.id}"
+        problems += _citations(owner, rule.citation, kb)
+        if rule.condition is not None and rule.condition not in kb.conditions:
+            problems.append(f"{owner}: unknown condition '{rule.condition}'")
+        problems += _expr(owner + " applies_when", rule.applies_when, kb)
+        problems += _expr(owner, rule.expr, kb)
+        for item in rule.items:
+            problems += _expr(f"{owner} item {item.id}", item.expr, kb)
+        for f in rule.supersedes:
+            if f not in kb.findings:
+                problems.append(f"{owner}: supersedes unknown finding '{f}'")
+        if rule.kind in ("count", "score") and not rule.levels:
+            problems.append(f"{owner}: a {rule.kind} rule needs levels")
+        if rule.kind in ("any", "tree", "flag") and rule.expr is None and not rule.items:
+            problems.append(f"{owner}: needs an expr or items")
+        mins = [lv.min for lv in rule.levels]
+        if mins != sorted(mins):
+            problems.append(f"{owner}: levels must be in ascending order of min")
+        if rule.kind == "flag" and rule.triage is None:
+            problems.append(f"{owner}: a flag rule needs a triage level")
+    return problems
+
+
+def _priors(kb: Knowledge) -> list[str]:
+    problems: list[str] = []
+    for p in kb.priors:
+        owner = f"prior {p.condition}/{p.complaint}"
+        problems += _citations(owner, p.citation, kb)
+        if p.condition not in kb.conditions:
+            problems.append(f"{owner}: unknown condition")
+    for m in kb.prior_modifiers:
+        owner = f"prior modifier {m.condition}"
+        problems += _citations(owner, m.citation, kb)
+        if m.condition not in kb.conditions:
+            problems.append(f"{owner}: unknown condition")
+        if m.age_min is not None and m.age_max is not None and m.age_min >= m.age_max:
+            problems.append(f"{owner}: age_min must be below age_max")
+    for cid, cond in kb.conditions.items():
+        complaints = {e.complaint for e in cond.explains}
+        have = {p.complaint for p in kb.priors if p.condition == cid}
+        if not have:
+            problems.append(f"condition {cid}: no prior probability")
+        elif "any" not in have and not complaints <= have:
+            problems.append(f"condition {cid}: no prior for complaint region(s) {sorted(complaints - have)}")
+    return problems
+
+
+def _vocabulary(kb: Knowledge) -> list[str]:
+    problems = [f"findings: core finding '{f}' is missing" for f in CORE_FINDINGS if f not in kb.findings]
+    for cid, cond in kb.conditions.items():
+        if not any(ev.condition == cid for ev in kb.evidence) and not any(
+            r.condition == cid for r in kb.rules.values()
+        ):
+            problems.append(f"condition {cid}: no evidence link or rule points at it")
+    for p in kb.parameters.values():
+        problems += _citations(f"parameter {p.id}", p.citation, kb)
+    return problems
+
+
+def _extra(kb: Knowledge) -> list[str]:
+    problems: list[str] = []
+    for section in kb.extra:
+        target = EXTRA_VALIDATORS.get(section)
+        if target is None:
+            problems.append(f"unknown knowledge section '{section}' (known: core sections and "
+                            f"{sorted(EXTRA_VALIDATORS)})")
+            continue
+        module, func = target.split(":")
+        try:
+            check: Callable[[Knowledge], list[str]] = getattr(importlib.import_module(module), func)
+        except (ImportError, AttributeError) as exc:
+            problems.append(f"section '{section}': validator {target} unavailable ({exc})")
+            continue
+        problems += check(kb)
+    return problems
+
+
+def validate(kb: Knowledge) -> list[str]:
+    """Every cross-reference problem in the knowledge base."""
+    problems: list[str] = []
+    for ref in kb.references.values():
+        if not (ref.doi or ref.pmid or ref.url or ref.journal or ref.note):
+            problems.append(f"reference {ref.id}: needs a journal, doi, pmid, url or note to be findable")
+    for cond in kb.conditions.values():
+        if cond.snomed_ct is not None and cond.snomed_ct.status != "confirmed":
+            pass  # allowed, exported only when confirmed
+    problems += _evidence(kb)
+    problems += _rules(kb)
+    problems += _priors(kb)
+    problems += _vocabulary(kb)
+    problems += _extra(kb)
+    return problems
+
+
+def citation_problems(owner: str, ids: Iterable[str], kb: Knowledge) -> list[str]:
+    """For section validators of other subpackages."""
+    return _citations(owner, ids, kb)

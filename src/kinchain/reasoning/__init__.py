@@ -1,0 +1,1 @@
+"""Pure reasoning over a case and the knowledge base."""

@@ -1,0 +1,107 @@
+"""Boolean expressions over findings, with three-valued logic (True, False, None = not known).
+
+Forms accepted in the knowledge base:
+
+- ``"fever"``                                  the boolean finding is true
+- ``{"not": E}``, ``{"all": [E, ...]}``, ``{"any": [E, ...]}``
+- ``{"at_least": 2, "of": [E, ...]}``
+- ``{"finding": "age_years", "op": ">=", "value": 55}``   ops: < <= > >= == in
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+Value = bool | float | int | str
+Tri = bool | None
+
+_OPS: dict[str, Callable[[Any, Any], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "in": lambda a, b: a in b,
+}
+
+
+def compare(value: Value, op: str, ref: Any) -> bool:
+    return bool(_OPS[op](value, ref))
+
+
+def evaluate(expr: Any, findings: Mapping[str, Value]) -> Tri:
+    """Evaluate ``expr`` against observed findings; None when the answer depends on unknowns."""
+    if isinstance(expr, str):
+        v = findings.get(expr)
+        return None if v is None else bool(v)
+    if "not" in expr:
+        inner = evaluate(expr["not"], findings)
+        return None if inner is None else not inner
+    if "all" in expr:
+        vals = [evaluate(e, findings) for e in expr["all"]]
+        if any(v is False for v in vals):
+            return False
+        return None if any(v is None for v in vals) else True
+    if "any" in expr:
+        vals = [evaluate(e, findings) for e in expr["any"]]
+        if any(v is True for v in vals):
+            return True
+        return None if any(v is None for v in vals) else False
+    if "at_least" in expr:
+        vals = [evaluate(e, findings) for e in expr["of"]]
+        yes, unknown = sum(v is True for v in vals), sum(v is None for v in vals)
+        need = int(expr["at_least"])
+        if yes >= need:
+            return True
+        return None if yes + unknown >= need else False
+    if "finding" in expr:
+        v = findings.get(expr["finding"])
+        return None if v is None else compare(v, expr["op"], expr["value"])
+    raise ValueError(f"unrecognised expression: {expr!r}")
+
+
+def referenced_findings(expr: Any) -> Iterator[str]:
+    """Every finding id an expression mentions (for validation)."""
+    if expr is None:
+        return
+    if isinstance(expr, str):
+        yield expr
+    elif isinstance(expr, Mapping):
+        if "finding" in expr:
+            yield expr["finding"]
+        for key in ("not",):
+            if key in expr:
+                yield from referenced_findings(expr[key])
+        for key in ("all", "any", "of"):
+            for sub in expr.get(key, []):
+                yield from referenced_findings(sub)
+    else:
+        raise ValueError(f"unrecognised expression: {expr!r}")
+
+
+def check(expr: Any) -> list[str]:
+    """Structural problems of an expression (empty when well formed)."""
+    problems: list[str] = []
+    if isinstance(expr, str):
+        return problems
+    if not isinstance(expr, Mapping):
+        return [f"expression must be a string or mapping, got {expr!r}"]
+    keys = set(expr)
+    if keys == {"not"}:
+        return check(expr["not"])
+    if keys in ({"all"}, {"any"}):
+        (k,) = keys
+        for sub in expr[k]:
+            problems += check(sub)
+        return problems
+    if keys == {"at_least", "of"}:
+        for sub in expr["of"]:
+            problems += check(sub)
+        return problems
+    if keys == {"finding", "op", "value"}:
+        if expr["op"] not in _OPS:
+            problems.append(f"unknown operator {expr['op']!r} (use one of {sorted(_OPS)})")
+        return problems
+    return [f"unrecognised expression keys {sorted(keys)}"]
