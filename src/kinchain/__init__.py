@@ -12,10 +12,13 @@ from kinchain.errors import (
     UnknownFindingError,
 )
 from kinchain.knowledge import Knowledge, load_knowledge
+from kinchain.reasoning.engine import assess
+from kinchain.reasoning.types import Assessment
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Assessment",
     "Case",
     "CaseError",
     "ChainParameterError",
@@ -27,6 +30,7 @@ __all__ = [
     "OutcomeError",
     "UnknownFindingError",
     "__version__",
+    "assess",
     "load_case",
     "load_knowledge",
 ]

@@ -34,7 +34,7 @@ KNOWN_SECTIONS = ("references", "conditions", "findings", "evidence", "priors", 
                   "parameters")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity hash: one loaded KB is one cache key
 class Knowledge:
     """The whole knowledge base, indexed by id. Immutable once loaded."""
 

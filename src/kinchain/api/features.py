@@ -1,0 +1,201 @@
+"""The one place the service calls the rest of kinchain.
+
+Each function imports its part of kinchain lazily; when a part is missing (not installed, or not built yet)
+it raises :class:`FeatureUnavailable`, which the API turns into a 503 problem naming what is missing.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any
+
+from kinchain.api.problems import FeatureUnavailable
+from kinchain.case import Case
+from kinchain.errors import KnowledgeError
+from kinchain.knowledge.loader import Knowledge
+
+
+def knowledge() -> Knowledge:
+    from kinchain.knowledge.loader import load_knowledge
+
+    try:
+        return load_knowledge()
+    except KnowledgeError as exc:
+        raise FeatureUnavailable(f"a valid knowledge base ({len(exc.problems)} problem(s): "
+                                 f"{exc.problems[0]})") from None
+
+
+def software_version() -> str:
+    import kinchain
+
+    return str(getattr(kinchain, "__version__", "0"))
+
+
+def references_for(assessment_json: dict[str, Any], kb: Knowledge) -> dict[str, str]:
+    """Short citations (id -> 'Author Year') for every reference an assessment cites, kept with it."""
+    ids: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k == "citation" and isinstance(v, list):
+                    ids.update(str(x) for x in v)
+                else:
+                    walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(assessment_json)
+    return dict(zip(sorted(ids), kb.cite(sorted(ids)), strict=True))
+
+
+@dataclass(frozen=True)
+class AssessOutcome:
+    assessment: Any  # kinchain.reasoning.types.Assessment
+    result: dict[str, Any]  # what is stored: {"format", "assessment", "references"}
+    knowledge_version: str
+    triage_level: str
+
+
+def assess(case: Case) -> AssessOutcome:
+    try:
+        from kinchain import assess as engine_assess
+    except ImportError:
+        raise FeatureUnavailable("kinchain.assess (the reasoning engine)") from None
+    kb = knowledge()
+    a = engine_assess(case, kb)
+    data = a.to_json_dict()
+    result = {"format": 1, "assessment": data, "references": references_for(data, kb)}
+    return AssessOutcome(a, result, a.knowledge_version, a.triage.level)
+
+
+# --- adaptive interview (patient self-check) ----------------------------------------------------------------
+
+def interview() -> Any:
+    try:
+        from kinchain.reasoning import interview as mod
+    except ImportError:
+        raise FeatureUnavailable("kinchain.reasoning.interview (the adaptive interview)") from None
+    return mod
+
+
+def max_questions() -> int:
+    try:
+        return int(knowledge().parameter("interview_max_questions"))
+    except KeyError:
+        return 15
+
+
+# --- care plan and handouts ---------------------------------------------------------------------------------
+
+def _plan_module() -> Any:
+    try:
+        import kinchain.plan as mod
+    except ImportError:
+        raise FeatureUnavailable("kinchain.plan.build_plan (the care-plan builder)") from None
+    if not hasattr(mod, "build_plan"):
+        raise FeatureUnavailable("kinchain.plan.build_plan (the care-plan builder)")
+    return mod
+
+
+def build_plan(assessment: Any, case: Case, audience: str) -> dict[str, Any]:
+    plan = _plan_module().build_plan(assessment, case, audience)
+    out = plan.to_json_dict() if hasattr(plan, "to_json_dict") else plan.model_dump(mode="json")
+    return dict(out)
+
+
+def rebuild_assessment(stored: dict[str, Any]) -> Any:
+    """The typed Assessment from its stored JSON (as it was when made)."""
+    from kinchain.reasoning.types import Assessment
+
+    return Assessment.model_validate(stored["assessment"])
+
+
+def effective_plan(plan: dict[str, Any], edits: dict[str, Any]) -> dict[str, Any]:
+    """The generated plan with the clinician's edits applied (removed exercises, doses, a note)."""
+    out = copy.deepcopy(plan)
+    removed = set(edits.get("removed_exercises") or [])
+    overrides: dict[str, dict[str, Any]] = edits.get("exercise_overrides") or {}
+    exercises = []
+    for ex in out.get("exercises", []):
+        if ex.get("id") in removed:
+            continue
+        ov = overrides.get(str(ex.get("id")), {})
+        for key in ("sets", "reps", "hold_s", "days_per_week"):
+            if ov.get(key) is not None:
+                ex[key] = ov[key]
+        if ov:
+            parts = [f"{ex['sets']} sets"]
+            if ex.get("reps"):
+                parts.append(f"{ex['reps']} reps")
+            if ex.get("hold_s"):
+                parts.append(f"hold {ex['hold_s']} s")
+            parts.append(f"{ex.get('days_per_week', '')} days a week")
+            ex["dose"] = ", ".join(parts)
+        exercises.append(ex)
+    out["exercises"] = exercises
+    note = (edits.get("note") or "").strip()
+    if note:
+        out["headline"] = f"{out.get('headline', '')}".strip()
+        out.setdefault("progression_rules", [])
+        out["progression_rules"] = [*out["progression_rules"], f"Note from your clinician: {note}"]
+    return out
+
+
+@dataclass(frozen=True)
+class Handout:
+    content: bytes
+    media_type: str
+    filename: str
+
+
+def render_handout(plan: dict[str, Any], fmt: str) -> Handout:
+    """Render a plan (edits already applied) as a handout: 'html' or 'pdf'."""
+    try:
+        import kinchain.report as report
+    except ImportError:
+        raise FeatureUnavailable("kinchain.report (the handout renderers)") from None
+    from kinchain.plan.models import CarePlan
+
+    typed = CarePlan.model_validate(plan)
+    name = f"kinchain-handout-{typed.audience}"
+    if fmt == "pdf":
+        fn = getattr(report, "render_pdf", None) or getattr(report, "handout_pdf", None)
+        if fn is None:
+            raise FeatureUnavailable("kinchain.report.render_pdf (the PDF handout renderer)")
+        return Handout(bytes(fn(typed)), "application/pdf", f"{name}.pdf")
+    fn = getattr(report, "render_html", None) or getattr(report, "handout_html", None)
+    if fn is None:
+        raise FeatureUnavailable("kinchain.report.render_html (the HTML handout renderer)")
+    return Handout(str(fn(typed)).encode("utf-8"), "text/html; charset=utf-8", f"{name}.html")
+
+
+# --- PROMs and CDS Hooks ------------------------------------------------------------------------------------
+
+def score_prom(instrument: str, responses: dict[str, Any], date: str | None) -> dict[str, Any]:
+    try:
+        from kinchain.outcomes import score
+    except ImportError:
+        raise FeatureUnavailable("kinchain.outcomes.score (PROM scoring)") from None
+    return dict(score(instrument, responses, date=date).to_json_dict())
+
+
+def prom_instruments() -> list[str]:
+    try:
+        from kinchain.outcomes import load_instruments
+    except ImportError:
+        return []
+    try:
+        return sorted(load_instruments())
+    except Exception:
+        return []
+
+
+def cds_module() -> Any:
+    try:
+        from kinchain.outcomes import cds_hooks
+    except ImportError:
+        raise FeatureUnavailable("kinchain.outcomes.cds_hooks (CDS Hooks card builders)") from None
+    return cds_hooks

@@ -1,0 +1,84 @@
+"""Password hashing (argon2id), signed bearer tokens and CSRF tokens."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+ROLES = ("clinician", "admin")
+
+
+@lru_cache(maxsize=1)
+def _hasher() -> PasswordHasher:
+    return PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    if len(password) < 8:
+        raise ValueError("password: use at least 8 characters")
+    return _hasher().hash(password)
+
+
+_DUMMY_HASH: list[str] = []
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """Constant-work check: an unknown user still costs one argon2 verification."""
+    if password_hash is None:
+        if not _DUMMY_HASH:
+            _DUMMY_HASH.append(_hasher().hash(secrets.token_urlsafe(16)))
+        password_hash = _DUMMY_HASH[0]
+        try:
+            _hasher().verify(password_hash, password)
+        except (VerificationError, InvalidHashError):
+            pass
+        return False
+    try:
+        return _hasher().verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@dataclass(frozen=True)
+class TokenClaims:
+    user_id: str
+    email: str
+    role: str
+    clinic_id: str
+
+
+class TokenCodec:
+    def __init__(self, secret_key: str, ttl_seconds: int) -> None:
+        self._s = URLSafeTimedSerializer(secret_key, salt="kinchain-api-token")
+        self.ttl = ttl_seconds
+
+    def issue(self, claims: TokenClaims) -> str:
+        return str(self._s.dumps({"u": claims.user_id, "e": claims.email, "r": claims.role,
+                                  "c": claims.clinic_id}))
+
+    def read(self, token: str) -> TokenClaims | None:
+        try:
+            data: Any = self._s.loads(token, max_age=self.ttl)
+        except (SignatureExpired, BadSignature):
+            return None
+        if not isinstance(data, dict):
+            return None
+        try:
+            return TokenClaims(str(data["u"]), str(data["e"]), str(data["r"]), str(data["c"]))
+        except KeyError:
+            return None
+
+
+def new_csrf_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def csrf_matches(expected: str | None, given: str | None) -> bool:
+    return bool(expected) and bool(given) and hmac.compare_digest(str(expected), str(given))

@@ -1,0 +1,441 @@
+"""Readers for motion files: C3D (ezc3d), OpenSim TRC/MOT (own parser) and 2D keypoints.
+
+Every reader raises :class:`kinchain.errors.MovementDataError` naming the file, what is wrong and how
+to fix it. Marker data are returned in millimetres whatever the file's unit.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from kinchain.errors import MovementDataError
+from kinchain.movement.trial import CoordinateTrial, FloatArray, KeypointTrial, MarkerTrial, Trial
+
+UNIT_TO_MM = {"mm": 1.0, "m": 1000.0, "cm": 10.0, "millimeters": 1.0, "meters": 1000.0}
+DEFAULT_KEYPOINT_FPS = 30.0
+
+# canonical 2D keypoint names used downstream
+KP_NAMES = ("l_shoulder", "r_shoulder", "l_hip", "r_hip", "l_knee", "r_knee", "l_ankle", "r_ankle",
+            "l_heel", "r_heel", "l_toe", "r_toe")
+
+MEDIAPIPE33 = (
+    "nose", "left_eye_inner", "left_eye", "left_eye_outer", "right_eye_inner", "right_eye", "right_eye_outer",
+    "left_ear", "right_ear", "mouth_left", "mouth_right", "left_shoulder", "right_shoulder", "left_elbow",
+    "right_elbow", "left_wrist", "right_wrist", "left_pinky", "right_pinky", "left_index", "right_index",
+    "left_thumb", "right_thumb", "left_hip", "right_hip", "left_knee", "right_knee", "left_ankle",
+    "right_ankle", "left_heel", "right_heel", "left_foot_index", "right_foot_index",
+)
+_MP_CANON = {"left_shoulder": "l_shoulder", "right_shoulder": "r_shoulder", "left_hip": "l_hip",
+             "right_hip": "r_hip", "left_knee": "l_knee", "right_knee": "r_knee", "left_ankle": "l_ankle",
+             "right_ankle": "r_ankle", "left_heel": "l_heel", "right_heel": "r_heel",
+             "left_foot_index": "l_toe", "right_foot_index": "r_toe"}
+# index of each canonical point in the OpenPose / COCO layouts (by number of keypoints per person)
+OPENPOSE_LAYOUTS: dict[int, tuple[str, dict[str, int]]] = {
+    17: ("coco17", {"l_shoulder": 5, "r_shoulder": 6, "l_hip": 11, "r_hip": 12, "l_knee": 13, "r_knee": 14,
+                    "l_ankle": 15, "r_ankle": 16}),
+    25: ("body25", {"r_shoulder": 2, "l_shoulder": 5, "r_hip": 9, "r_knee": 10, "r_ankle": 11, "l_hip": 12,
+                    "l_knee": 13, "l_ankle": 14, "l_toe": 19, "l_heel": 21, "r_toe": 22, "r_heel": 24}),
+    26: ("halpe26", {"l_shoulder": 5, "r_shoulder": 6, "l_hip": 11, "r_hip": 12, "l_knee": 13, "r_knee": 14,
+                     "l_ankle": 15, "r_ankle": 16, "l_toe": 20, "r_toe": 21, "l_heel": 24, "r_heel": 25}),
+    33: ("mediapipe33", {_MP_CANON[n]: i for i, n in enumerate(MEDIAPIPE33) if n in _MP_CANON}),
+}
+
+
+def _err(path: Path, what: str, fix: str) -> MovementDataError:
+    return MovementDataError(f"{path}: {what}. Fix: {fix}")
+
+
+# ----------------------------------------------------------------------------------------------- C3D
+def read_c3d(path: str | Path) -> MarkerTrial:
+    """Markers of a C3D file via ezc3d (invalid samples -> NaN, units -> mm, duplicate labels renamed)."""
+    path = Path(path)
+    try:
+        import ezc3d
+    except ImportError as exc:  # pragma: no cover - the movement extra installs it
+        raise _err(path, "reading C3D needs ezc3d", "pip install 'kinchain[movement]'") from exc
+    try:
+        c3d = ezc3d.c3d(str(path))
+    except Exception as exc:
+        raise _err(path, f"not a readable C3D file ({exc})", "export the trial again as C3D") from exc
+    point = c3d["parameters"]["POINT"]
+    labels = [str(s).strip() for s in point["LABELS"]["value"]]
+    raw = np.asarray(c3d["data"]["points"], dtype=float)  # (4, n_markers, n_frames)
+    if raw.ndim != 3 or raw.shape[1] == 0 or raw.shape[2] < 2:
+        raise _err(path, "the file holds no marker trajectories", "export the trial with its 3D markers")
+    xyz = np.transpose(raw[:3], (2, 1, 0)).copy()  # (frames, markers, 3)
+    residuals = c3d["data"]["meta_points"].get("residuals")
+    if residuals is not None and np.size(residuals):
+        bad = np.asarray(residuals)[0].T < 0
+        xyz[bad] = np.nan
+    xyz[np.all(xyz == 0.0, axis=2)] = np.nan
+    unit = str((point.get("UNITS", {}).get("value") or ["mm"])[0]).strip().lower() or "mm"
+    if unit not in UNIT_TO_MM:
+        raise _err(path, f"unknown POINT:UNITS '{unit}'", "set POINT:UNITS to mm or m")
+    xyz *= UNIT_TO_MM[unit]
+    rate = float(np.asarray(point["RATE"]["value"]).ravel()[0])
+    descriptions = [str(d).strip() for d in point.get("DESCRIPTIONS", {}).get("value", [])]
+    labels, xyz, notes = _dedupe(labels, xyz, descriptions)
+    return MarkerTrial(path=path, labels=labels, points=xyz, rate=rate, source_format="c3d", notes=notes)
+
+
+def _dedupe(labels: list[str], xyz: FloatArray, descriptions: list[str] | None = None,
+           ) -> tuple[list[str], FloatArray, list[str]]:
+    """Resolve labels that occur twice: use the POINT:DESCRIPTIONS text when it names the marker
+    differently (e.g. 'R.Knee.Medial'), else keep the copy with the most valid samples first."""
+    notes: list[str] = []
+    out: list[str] = []
+    seen: dict[str, int] = {}
+    descriptions = descriptions or []
+    counts = {lab: labels.count(lab) for lab in labels}
+    for i, lab in enumerate(labels):
+        desc = descriptions[i] if i < len(descriptions) else ""
+        if counts[lab] > 1 and desc and desc not in labels and descriptions.count(desc) == 1:
+            out.append(desc)
+            notes.append(f"marker label '{lab}' occurs twice; used the descriptions to tell the copies apart")
+            continue
+        if lab in seen:
+            j = seen[lab]
+            valid_i = np.isfinite(xyz[:, i]).all(axis=1).sum()
+            valid_j = np.isfinite(xyz[:, j]).all(axis=1).sum()
+            if valid_i > valid_j:
+                xyz[:, [i, j]] = xyz[:, [j, i]]
+            out.append(f"{lab}__dup{i}")
+            notes.append(f"marker label '{lab}' occurs twice; kept the copy with more valid samples")
+        else:
+            seen[lab] = i
+            out.append(lab)
+    return out, xyz, sorted(set(notes))
+
+
+# ----------------------------------------------------------------------------------------------- TRC
+def _fields(line: str) -> list[str]:
+    line = line.rstrip("\r\n")
+    return line.split("\t") if "\t" in line else line.split()
+
+
+def read_trc(path: str | Path) -> MarkerTrial:
+    """OpenSim / Cortex / OpenCap TRC: 5 header lines, then Frame#, Time and X Y Z per marker."""
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError as exc:
+        raise _err(path, f"cannot be read ({exc})", "check the path") from exc
+    if len(lines) < 6 or not lines[0].startswith("PathFileType"):
+        raise _err(path, "is not a TRC file (first line must start with 'PathFileType')",
+                   "export markers as an OpenSim .trc")
+    keys, vals = _fields(lines[1]), _fields(lines[2])
+    meta = {k.strip(): v.strip() for k, v in zip(keys, vals, strict=False)}
+    try:
+        rate = float(meta["DataRate"])
+        n_markers = int(float(meta["NumMarkers"]))
+    except (KeyError, ValueError) as exc:
+        raise _err(path, "header line 3 lacks DataRate/NumMarkers", "write a standard TRC header") from exc
+    unit = meta.get("Units", "mm").lower()
+    if unit not in UNIT_TO_MM:
+        raise _err(path, f"unknown Units '{meta.get('Units')}'", "set Units to mm or m in the header")
+    names_row = _fields(lines[3])
+    if len(names_row) < 2 or names_row[0].strip() != "Frame#":
+        raise _err(path, "line 4 must start with 'Frame#' and 'Time'", "write a standard TRC header")
+    labels = [s.strip() for s in names_row[2:] if s.strip()]
+    if len(labels) != n_markers:
+        raise _err(path, f"header says NumMarkers={n_markers} but line 4 names {len(labels)} markers",
+                   "make NumMarkers match the marker names")
+    width = 2 + 3 * n_markers
+    rows: list[list[float]] = []
+    for lineno, line in enumerate(lines[5:], start=6):
+        if not line.strip():
+            continue
+        parts = line.rstrip("\r\n").split("\t") if "\t" in line else line.split()
+        if len(parts) > width and all(not p.strip() for p in parts[width:]):
+            parts = parts[:width]
+        if len(parts) > width:
+            raise _err(path, f"line {lineno} has {len(parts)} columns, expected {width}",
+                       "check the file is not truncated or merged")
+        try:
+            row = [float(p) if p.strip() else np.nan for p in parts]
+        except ValueError as exc:
+            raise _err(path, f"line {lineno} holds a non-number ({exc})", "remove text from the data rows") from exc
+        row += [np.nan] * (width - len(row))
+        rows.append(row)
+    if len(rows) < 2:
+        raise _err(path, "has fewer than 2 data rows", "export the whole trial")
+    data = np.asarray(rows, dtype=float)
+    xyz = data[:, 2:].reshape(len(rows), n_markers, 3) * UNIT_TO_MM[unit]
+    notes = []
+    n_declared = meta.get("NumFrames")
+    if n_declared and n_declared.strip().isdigit() and int(n_declared) != len(rows):
+        notes.append(f"header NumFrames={n_declared} but {len(rows)} rows were read")
+    return MarkerTrial(path=path, labels=labels, points=xyz, rate=rate, source_format="trc", notes=notes)
+
+
+# ----------------------------------------------------------------------------------------------- MOT
+def read_mot(path: str | Path) -> CoordinateTrial:
+    """OpenSim .mot/.sto: header lines up to 'endheader', then a tab-separated table with a time column."""
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError as exc:
+        raise _err(path, f"cannot be read ({exc})", "check the path") from exc
+    try:
+        end = next(i for i, line in enumerate(lines) if line.strip().lower() == "endheader")
+    except StopIteration:
+        raise _err(path, "has no 'endheader' line", "write an OpenSim .mot header ending in 'endheader'") from None
+    header = {}
+    for line in lines[:end]:
+        if "=" in line:
+            k, v = line.split("=", 1)
+            header[k.strip().lower()] = v.strip().lower()
+    in_degrees = header.get("indegrees", "yes") == "yes"
+    body = [ln for ln in lines[end + 1:] if ln.strip()]
+    if len(body) < 3:
+        raise _err(path, "has no data rows after 'endheader'", "export the whole trial")
+    names = body[0].split()
+    try:
+        data = np.array([[float(x) for x in ln.split()] for ln in body[1:]], dtype=float)
+    except ValueError as exc:
+        raise _err(path, f"a data row holds a non-number ({exc})", "remove text from the data rows") from exc
+    if data.ndim != 2 or data.shape[1] != len(names):
+        raise _err(path, f"rows do not have {len(names)} columns like the header", "check the table")
+    if names[0].lower() != "time":
+        raise _err(path, "first column must be 'time'", "export with a time column")
+    cols = {n: data[:, i] for i, n in enumerate(names[1:], start=1)}
+    return CoordinateTrial(path=path, time=data[:, 0], columns=cols, in_degrees=in_degrees)
+
+
+# ----------------------------------------------------------------------------------------- keypoints
+def _finish_keypoints(path: Path, frames: list[dict[str, tuple[float, float, float]]], rate: float | None,
+                      size: tuple[float, float] | None, fmt: str, from_video: bool = False) -> KeypointTrial:
+    if not frames:
+        raise _err(path, "holds no keypoint frames", "export at least one frame of keypoints")
+    names = list(KP_NAMES)
+    pts = np.full((len(frames), len(names), 2), np.nan)
+    conf = np.zeros((len(frames), len(names)))
+    for f, fr in enumerate(frames):
+        for j, n in enumerate(names):
+            if n in fr:
+                x, y, c = fr[n]
+                pts[f, j] = (x, y)
+                conf[f, j] = c
+    missing = [n for n in ("l_hip", "r_hip", "l_knee", "r_knee", "l_ankle", "r_ankle")
+               if not np.isfinite(pts[:, names.index(n)]).any()]
+    if missing:
+        raise _err(path, f"keypoints {missing} are never present",
+                   "export a body model with hips, knees and ankles (MediaPipe-33, COCO-17, BODY-25, HALPE-26)")
+    notes: list[str] = []
+    finite = pts[np.isfinite(pts)]
+    if finite.size and finite.min() >= -0.5 and finite.max() <= 1.5:
+        if size is not None:
+            pts[..., 0] *= size[0]
+            pts[..., 1] *= size[1]
+        else:
+            notes.append("coordinates look normalised (0..1) and the image size is unknown: angles assume "
+                         "square pixels and are distorted by the frame's aspect ratio")
+    if rate is None:
+        rate = DEFAULT_KEYPOINT_FPS
+        notes.append(f"frame rate not given; assumed {DEFAULT_KEYPOINT_FPS:g} fps (pass fps to be exact)")
+    return KeypointTrial(path=path, names=names, points=pts, confidence=conf, rate=float(rate),
+                         source_format=fmt, from_video=from_video, notes=notes)
+
+
+def _openpose_people(doc: Any) -> list[list[float]]:
+    people = doc.get("people", []) if isinstance(doc, dict) else []
+    return [p.get("pose_keypoints_2d", []) for p in people if p.get("pose_keypoints_2d")]
+
+
+def _pick_person(cands: list[list[float]], prev: FloatArray | None) -> list[float] | None:
+    if not cands:
+        return None
+    if prev is None:
+        return max(cands, key=lambda k: float(np.nansum(np.asarray(k, dtype=float)[2::3])))
+
+    def dist(k: list[float]) -> float:
+        a = np.asarray(k, dtype=float).reshape(-1, 3)
+        good = a[a[:, 2] > 0, :2]
+        return float(np.linalg.norm(good.mean(axis=0) - prev)) if len(good) else np.inf
+    return min(cands, key=dist)
+
+
+def _openpose_frames(path: Path, docs: list[Any]) -> tuple[list[dict[str, tuple[float, float, float]]], str]:
+    frames: list[dict[str, tuple[float, float, float]]] = []
+    prev: FloatArray | None = None
+    layout_name = "openpose"
+    for doc in docs:
+        person = _pick_person(_openpose_people(doc), prev)
+        fr: dict[str, tuple[float, float, float]] = {}
+        if person is not None:
+            n = len(person) // 3
+            if n not in OPENPOSE_LAYOUTS or len(person) % 3:
+                raise _err(path, f"a person has {len(person)} numbers in pose_keypoints_2d ({n} keypoints)",
+                           "use COCO-17, BODY-25, HALPE-26 or MediaPipe-33 keypoints (x, y, confidence each)")
+            layout_name, idx = OPENPOSE_LAYOUTS[n]
+            a = np.asarray(person, dtype=float).reshape(n, 3)
+            for name, i in idx.items():
+                x, y, c = a[i]
+                if c > 0 and not (x == 0 and y == 0):
+                    fr[name] = (float(x), float(y), float(c))
+            good = a[a[:, 2] > 0, :2]
+            if len(good):
+                prev = good.mean(axis=0)
+        frames.append(fr)
+    return frames, layout_name
+
+
+def _mp_landmarks(path: Path, lms: Any) -> dict[str, tuple[float, float, float]]:
+    if isinstance(lms, dict):
+        lms = lms.get("landmarks", lms.get("pose_landmarks", []))
+    if not lms:
+        return {}
+    if len(lms) != 33:
+        raise _err(path, f"a frame has {len(lms)} landmarks, MediaPipe pose has 33",
+                   "export all 33 MediaPipe pose landmarks per frame")
+    fr = {}
+    for i, lm in enumerate(lms):
+        name = _MP_CANON.get(MEDIAPIPE33[i])
+        if name is None:
+            continue
+        if isinstance(lm, dict):
+            x, y, c = lm.get("x"), lm.get("y"), lm.get("visibility", 1.0)
+        else:
+            x, y = lm[0], lm[1]
+            c = lm[3] if len(lm) > 3 else 1.0
+        if x is not None and y is not None:
+            fr[name] = (float(x), float(y), float(c if c is not None else 1.0))
+    return fr
+
+
+def read_keypoints_json(path: str | Path, fps: float | None = None) -> KeypointTrial:
+    """OpenPose/Pose2Sim per-frame JSON (a file, a list, or a directory of files) or MediaPipe-33 JSON."""
+    path = Path(path)
+    meta: dict[str, Any] = {}
+    if path.is_dir():
+        files = sorted(path.glob("*.json"))
+        if not files:
+            raise _err(path, "directory holds no *.json keypoint files", "point at OpenPose JSON output")
+        docs: list[Any] = [json.loads(f.read_text()) for f in files]
+    else:
+        try:
+            doc = json.loads(path.read_text())
+        except (OSError, json.JSONDecodeError) as exc:
+            raise _err(path, f"is not valid JSON ({exc})", "export keypoints as JSON") from exc
+        if isinstance(doc, dict) and "frames" in doc:
+            meta = doc
+            docs = list(doc["frames"])
+        elif isinstance(doc, list):
+            docs = doc
+        else:
+            docs = [doc]
+    rate = fps or meta.get("fps") or meta.get("frame_rate")
+    size = (float(meta["width"]), float(meta["height"])) if "width" in meta and "height" in meta else None
+    if any(isinstance(d, dict) and "people" in d for d in docs):
+        frames, layout = _openpose_frames(path, docs)
+        return _finish_keypoints(path, frames, rate, size, f"openpose-{layout}",
+                                 from_video=bool(meta.get("from_video")))
+    if all(isinstance(d, dict | list) for d in docs):
+        frames = [_mp_landmarks(path, d) for d in docs]
+        return _finish_keypoints(path, frames, rate, size, "mediapipe33-json",
+                                 from_video=bool(meta.get("from_video")))
+    raise _err(path, "JSON layout not recognised", "use OpenPose JSON ('people'/'pose_keypoints_2d') or "
+               "MediaPipe JSON ({'frames': [[33 landmarks with x, y, visibility], ...]})")
+
+
+_WIDE = re.compile(r"^(?P<name>[a-z_]+?|\d+)_(?P<axis>x|y|z|visibility)$")
+
+
+def read_keypoints_csv(path: str | Path, fps: float | None = None) -> KeypointTrial:
+    """MediaPipe-33 landmarks as CSV, long (frame, landmark, x, y[, visibility]) or wide (<name>_x ...)."""
+    path = Path(path)
+    try:
+        with path.open(newline="") as fh:
+            rows = list(csv.DictReader(fh))
+    except (OSError, csv.Error, UnicodeDecodeError) as exc:
+        raise _err(path, f"is not a readable CSV ({exc})", "export keypoints as CSV") from exc
+    if not rows:
+        raise _err(path, "has no data rows", "export at least one frame")
+    cols = [c.strip().lower() for c in rows[0]]
+    lowered = [{k.strip().lower(): v for k, v in r.items() if k is not None} for r in rows]
+    frames: list[dict[str, tuple[float, float, float]]] = []
+    times: list[float] = []
+
+    def name_of(token: str) -> str | None:
+        tok = token.strip().lower()
+        if tok.isdigit() and int(tok) < 33:
+            tok = MEDIAPIPE33[int(tok)]
+        return _MP_CANON.get(tok)
+
+    lm_col = next((c for c in ("landmark", "name", "id", "index", "landmark_id") if c in cols), None)
+    if lm_col and "x" in cols and "y" in cols:
+        frame_col = next((c for c in ("frame", "frame_idx", "frame_index") if c in cols), None)
+        if frame_col is None:
+            raise _err(path, "long-format CSV lacks a 'frame' column", "add a frame column")
+        by_frame: dict[int, dict[str, tuple[float, float, float]]] = {}
+        tmap: dict[int, float] = {}
+        for r in lowered:
+            f = int(float(r[frame_col]))
+            n = name_of(r[lm_col])
+            fr = by_frame.setdefault(f, {})
+            if "time" in r and r["time"]:
+                tmap[f] = float(r["time"])
+            if n and r["x"] and r["y"]:
+                fr[n] = (float(r["x"]), float(r["y"]), float(r.get("visibility") or 1.0))
+        keys = sorted(by_frame)
+        frames = [by_frame[k] for k in keys]
+        times = [tmap[k] for k in keys if k in tmap]
+    else:
+        mapping: dict[str, dict[str, str]] = {}
+        for c in cols:
+            m = _WIDE.match(c)
+            if m:
+                n = name_of(m.group("name"))
+                if n:
+                    mapping.setdefault(n, {})[m.group("axis")] = c
+        if not mapping:
+            raise _err(path, f"no MediaPipe landmark columns found (columns: {cols[:8]}...)",
+                       "name columns like 'left_knee_x, left_knee_y' or use long format "
+                       "'frame, landmark, x, y, visibility'")
+        for r in lowered:
+            fr = {}
+            for n, ax in mapping.items():
+                x, y = r.get(ax.get("x", ""), ""), r.get(ax.get("y", ""), "")
+                if x and y:
+                    fr[n] = (float(x), float(y), float(r.get(ax.get("visibility", ""), "") or 1.0))
+            frames.append(fr)
+            if r.get("time"):
+                times.append(float(r["time"]))
+    rate = fps
+    if rate is None and len(times) == len(frames) and len(times) > 1:
+        rate = float(1.0 / np.median(np.diff(times)))
+    return _finish_keypoints(path, frames, rate, None, "mediapipe33-csv")
+
+
+# ------------------------------------------------------------------------------------------- dispatch
+VIDEO_SUFFIXES = {".mp4", ".mov", ".avi", ".mkv", ".webm"}
+
+
+def load_trial(path: str | Path, fps: float | None = None) -> Trial:
+    """Read any supported motion file by its suffix."""
+    path = Path(path)
+    if not path.exists():
+        raise _err(path, "does not exist", "check the path")
+    suffix = path.suffix.lower()
+    if path.is_dir() or suffix == ".json":
+        return read_keypoints_json(path, fps=fps)
+    if suffix == ".c3d":
+        return read_c3d(path)
+    if suffix == ".trc":
+        return read_trc(path)
+    if suffix in (".mot", ".sto"):
+        return read_mot(path)
+    if suffix == ".csv":
+        return read_keypoints_csv(path, fps=fps)
+    if suffix in VIDEO_SUFFIXES:
+        from kinchain.movement.video import video_to_keypoints
+
+        return video_to_keypoints(path)
+    raise _err(path, f"unknown file type '{suffix}'",
+               "use .c3d, .trc, .mot, keypoint .json/.csv, a folder of OpenPose JSON, or a video")

@@ -1,0 +1,135 @@
+"""Adaptive interview: ask the next best question until the answer is clear.
+
+Order and stop rule (see docs/method.md):
+
+1. Safety screen. For every red-flag rule (kind ``flag``, triage urgent or emergency) that applies to
+   this patient, ask its findings until the rule is settled true or false. A rule that fires with
+   'emergency' ends the interview at once: the answer (go now) is clear.
+2. Then the question with the largest expected information gain on the pain source and the
+   must-not-miss conditions (``next_test.py``), among the findings the audience can answer.
+3. Stop when one source region reaches ``interview_confident_source`` and every must-not-miss
+   condition is either below a fifth of the urgent threshold or above it; or when no question gains
+   ``interview_min_gain_bits``; or after ``interview_max_questions``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+
+from kinchain.case import Case, FindingValue, validate_case
+from kinchain.knowledge.loader import Knowledge, load_knowledge
+from kinchain.knowledge.schema import TRIAGE_ORDER, Rule
+from kinchain.reasoning.engine import Reasoning, build_assessment
+from kinchain.reasoning.expressions import evaluate, referenced_findings
+from kinchain.reasoning.rules import evaluate_rule, triage_floor
+from kinchain.reasoning.types import Assessment
+
+
+@dataclass(frozen=True)
+class Question:
+    finding: str
+    text: str
+    type: str
+    unit: str | None
+    values: list[str] | None
+    reason: str  # "safety screen" or "information gain"
+    gain_bits: float | None = None
+
+
+@dataclass
+class Progress:
+    asked: list[str] = field(default_factory=list)
+    answers: dict[str, FindingValue] = field(default_factory=dict)
+    stop_reason: str | None = None
+
+
+def _flag_rules(kb: Knowledge) -> list[Rule]:
+    rules = [r for r in kb.rules.values() if r.kind == "flag" and r.triage in ("urgent", "emergency")]
+    return sorted(rules, key=lambda r: -TRIAGE_ORDER[r.triage or "self_care"])
+
+
+def _screen(kb: Knowledge, findings: Mapping[str, FindingValue], asked: set[str], patient: bool) -> Iterator[str]:
+    for rule in _flag_rules(kb):
+        if rule.applies_when is not None and evaluate(rule.applies_when, findings) is False:
+            continue
+        expr = rule.expr if rule.expr is not None else {"any": [i.expr for i in rule.items]}
+        if evaluate(expr, findings) is not None:
+            continue
+        needed = list(referenced_findings(rule.applies_when)) + list(referenced_findings(expr))
+        for fid in needed:
+            f = kb.findings[fid]
+            if fid not in findings and fid not in asked and (f.patient_askable or not patient):
+                yield fid
+                break
+
+
+def _question(kb: Knowledge, fid: str, reason: str, gain: float | None = None) -> Question:
+    f = kb.findings[fid]
+    return Question(fid, f.question, f.type, f.unit, f.values, reason, gain)
+
+
+def next_question(case: Case, progress: Progress, kb: Knowledge | None = None,
+                  audience: str = "patient") -> Question | None:
+    """The next question to ask, or None when the interview should stop (reason in progress.stop_reason)."""
+    kb = kb or load_knowledge()
+    patient = audience == "patient"
+    merged = case.model_copy(update={"findings": {**case.findings, **progress.answers}})
+    findings = validate_case(merged, kb)
+    asked = set(progress.asked)
+    if len(asked) >= kb.parameter("interview_max_questions"):
+        progress.stop_reason = "question limit reached"
+        return None
+    for rule in _flag_rules(kb):
+        out = evaluate_rule(rule, findings)
+        if triage_floor(out) == "emergency":
+            progress.stop_reason = f"emergency red flag: {rule.name}"
+            return None
+    for fid in _screen(kb, findings, asked, patient):
+        return _question(kb, fid, "safety screen")
+    r = Reasoning(kb, findings)
+    gains = [(f, g) for f, g in r.gains(patient_only=patient) if f not in asked]
+    threshold = kb.parameter("must_not_miss_urgent_threshold")
+    undecided = [c for c, p in r.posteriors.items()
+                 if kb.conditions[c].must_not_miss and threshold / 5 <= p < threshold]
+    top = max(sum(m.values()) for m in r.source_table().values())
+    if top >= kb.parameter("interview_confident_source") and not undecided:
+        progress.stop_reason = f"source clear ({top:.0%})"
+        return None
+    if not gains or gains[0][1] < kb.parameter("interview_min_gain_bits"):
+        progress.stop_reason = "no remaining question is informative enough"
+        return None
+    fid, g = gains[0]
+    return _question(kb, fid, "information gain", g)
+
+
+def answer(progress: Progress, fid: str, value: FindingValue | None) -> None:
+    """Record an answer (None = the patient does not know; the question still counts)."""
+    progress.asked.append(fid)
+    if value is not None:
+        progress.answers[fid] = value
+
+
+def current_assessment(case: Case, progress: Progress, kb: Knowledge | None = None) -> Assessment:
+    kb = kb or load_knowledge()
+    merged = case.model_copy(update={"findings": {**case.findings, **progress.answers}})
+    return build_assessment(Reasoning(kb, validate_case(merged, kb)), case.id)
+
+
+@dataclass(frozen=True)
+class Replay:
+    questions: int
+    asked: list[str]
+    stop_reason: str
+    assessment: Assessment
+
+
+def replay(case: Case, kb: Knowledge | None = None, audience: str = "clinician") -> Replay:
+    """Run the interview on a recorded case, answering from its findings (unknown when not recorded)."""
+    kb = kb or load_knowledge()
+    header = case.model_copy(update={"findings": {}})
+    progress = Progress()
+    while (q := next_question(header, progress, kb, audience)) is not None:
+        answer(progress, q.finding, case.findings.get(q.finding))
+    return Replay(len(progress.asked), list(progress.asked), progress.stop_reason or "",
+                  current_assessment(header, progress, kb))

@@ -1,0 +1,114 @@
+"""Posterior probability per condition: prior odds times the likelihood ratios of the observed findings.
+
+A finding answered "no" contributes its LR-; a finding never asked contributes nothing.
+
+Dependent tests. Links that share a dependence cluster for a condition (tests probing the same
+structure, e.g. FADIR / flexion-IR / scour) are not multiplied as if independent. Within a cluster the
+log-LRs are sorted by size and weighted 1, 1/2, 1/4, ... (geometric shrinkage), so the strongest test
+counts fully and each further test of the same thing adds at most half of what it would alone. With
+one test per cluster this is the ordinary naive-Bayes update, which equals exact inference in a
+single-condition network (see tests/reasoning/test_pgmpy_crosscheck.py and docs/method.md).
+
+Rules. A rule that is fully evaluated replaces the single findings it ``supersedes`` for its
+condition; a rule with a probability table (Kocher) sets the condition's probability directly.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from kinchain.reasoning.compiled import Compiled
+from kinchain.reasoning.expressions import Value
+from kinchain.reasoning.priors import logit
+from kinchain.reasoning.rules import RuleOutcome
+
+CLUSTER_DECAY = 0.5
+
+
+@dataclass
+class Piece:
+    """One finding's (or rule's) raw effect on one condition."""
+
+    finding: str
+    value: Value
+    log_lr: float
+    cluster: str | None
+    citation: list[str]
+    status: str
+    via: str | None = None
+    effective: float = 0.0
+
+
+@dataclass
+class ConditionUpdate:
+    prior_logit: float
+    pieces: list[Piece] = field(default_factory=list)
+    override: float | None = None  # logit set by a probability rule
+    override_rule: str | None = None
+
+    @property
+    def logit(self) -> float:
+        base = self.override if self.override is not None else self.prior_logit
+        return base + sum(p.effective for p in self.pieces)
+
+
+def combine_cluster(values: list[float]) -> list[float]:
+    """Effective log-LRs for log-LRs that share one cluster (largest first, weights 1, 1/2, 1/4...)."""
+    order = sorted(range(len(values)), key=lambda i: -abs(values[i]))
+    out = [0.0] * len(values)
+    for rank, i in enumerate(order):
+        out[i] = values[i] * CLUSTER_DECAY**rank
+    return out
+
+
+def _apply_clusters(update: ConditionUpdate) -> None:
+    groups: dict[str, list[Piece]] = {}
+    for p in update.pieces:
+        if p.cluster is None:
+            p.effective = p.log_lr
+        else:
+            groups.setdefault(p.cluster, []).append(p)
+    for members in groups.values():
+        for p, eff in zip(members, combine_cluster([m.log_lr for m in members]), strict=True):
+            p.effective = eff
+
+
+def update_conditions(
+    comp: Compiled,
+    findings: Mapping[str, Value],
+    prior_logits: Mapping[str, float],
+    outcomes: list[RuleOutcome],
+) -> dict[str, ConditionUpdate]:
+    updates = {c: ConditionUpdate(prior_logits[c]) for c in comp.conditions}
+    for fid, value in findings.items():
+        for t in comp.tests_by_finding.get(fid, ()):
+            positive = comp.tests[t].result(value)
+            for link in comp.links_by_test[t]:
+                lr = link.log_pos if positive else link.log_neg
+                if lr == 0.0:
+                    continue
+                ev = link.evidence
+                updates[comp.conditions[link.condition]].pieces.append(
+                    Piece(fid, value, lr, link.cluster, list(ev.citation), ev.status)
+                )
+    for out in outcomes:
+        rule = out.rule
+        if rule.condition is None or not out.applicable or not out.complete:
+            continue
+        upd = updates[rule.condition]
+        if rule.supersedes:
+            gone = set(rule.supersedes)
+            upd.pieces = [p for p in upd.pieces if p.finding not in gone]
+        if out.probability is not None:
+            upd.override = logit(out.probability)
+            upd.override_rule = rule.id
+        elif out.lr is not None and out.lr != 1.0:
+            label = out.level.label if out.level is not None else str(out.result).lower()
+            upd.pieces.append(
+                Piece(rule.id, label, math.log(out.lr), None, list(rule.citation), rule.status, via=rule.id)
+            )
+    for upd in updates.values():
+        _apply_clusters(upd)
+    return updates
