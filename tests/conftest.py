@@ -25,3 +25,16 @@ def kb():
 
 def in_ci() -> bool:
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    try:
+        from tests.test_validation_cases import METRICS
+    except ImportError:
+        return
+    if "validation" in METRICS:
+        terminalreporter.write_sep("=", "validation against published cases")
+        for k, v in METRICS["validation"].items():
+            terminalreporter.write_line(f"{k}: {v:.3f}" if isinstance(v, float) else f"{k}: {v}")
+        for cid, text in METRICS.get("validation_misses", {}).items():
+            terminalreporter.write_line(f"  miss {cid}: {text}")

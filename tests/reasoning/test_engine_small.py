@@ -118,3 +118,24 @@ def test_properties(small_kb, obs, ir, order):
     b = assess(make(shuffled), small_kb)
     for c1, c2 in zip(a.conditions, b.conditions, strict=True):
         assert c1.probability == pytest.approx(c2.probability, abs=1e-12)
+
+
+def test_batch_matches_single_assessment(small_kb):
+    import numpy as np
+
+    from kinchain.reasoning.batch import BatchScorer
+
+    cases = [{"f1": True, "f2": True, "ir_deg": 10}, {"f3": True, "swollen": False}, {}, {"f1": False, "loc_groin": True}]
+    scorer = BatchScorer(small_kb, "knee")
+    X = scorer.encode(cases)
+    ages = np.array([67.0, 45.0, 30.0, 80.0])
+    priors = scorer.prior_logits(ages, np.array(["female"] * 4), np.array(["primary_care"] * 4))
+    post, regions = scorer.score(X, priors)
+    from kinchain.knowledge.schema import REGIONS
+
+    for i, f in enumerate(cases):
+        a = assess(make(f, age=float(ages[i])), small_kb)
+        for c in a.conditions:
+            assert post[i, scorer.comp.cindex[c.id]] == pytest.approx(c.probability, rel=1e-4, abs=1e-6)
+        for s in a.pain_source:
+            assert regions[i, REGIONS.index(s.region)] == pytest.approx(s.probability, abs=1e-5)

@@ -38,6 +38,7 @@ class Dosage(_Strict):
     sets: int = Field(ge=1, le=10)
     reps: int | None = Field(default=None, ge=1, le=50)
     hold_s: int | None = Field(default=None, ge=1, le=600)
+    minutes: int | None = Field(default=None, ge=1, le=120)
     rest_s: int | None = Field(default=None, ge=0, le=600)
     days_per_week: int = Field(ge=1, le=7)
     citation: list[str] = Field(min_length=1)
@@ -46,21 +47,29 @@ class Dosage(_Strict):
 
     @model_validator(mode="after")
     def _reps_or_hold(self) -> Dosage:
-        if (self.reps is None) == (self.hold_s is None):
-            raise ValueError("a dosage gives either reps or hold_s (exactly one)")
+        if sum(x is not None for x in (self.reps, self.hold_s, self.minutes)) != 1:
+            raise ValueError("a dosage gives exactly one of reps, hold_s or minutes")
         return self
 
     def text(self, plain: bool = False) -> str:
-        each = f"{self.reps} times" if self.reps is not None else f"hold {self.hold_s} seconds"
-        sets = "once" if self.sets == 1 else f"{self.sets} rounds" if plain else f"{self.sets} sets"
-        if self.reps is not None and not plain:
-            each = f"{self.reps} reps"
-        elif self.hold_s is not None and not plain:
-            each = f"{self.hold_s} s hold"
         days = "every day" if self.days_per_week == 7 else f"{self.days_per_week} days a week"
         if plain:
-            return f"{sets}, {each}, {days}"
-        return f"{self.sets} x {each}, {self.days_per_week} d/wk"
+            if self.minutes is not None:
+                return f"{self.minutes} minutes, {days}"
+            if self.reps is not None:
+                each = f"{self.reps} times" if self.sets == 1 else f"{self.sets} rounds of {self.reps}"
+            else:
+                each = (f"hold {self.hold_s} seconds" if self.sets == 1
+                        else f"{self.sets} rounds, hold {self.hold_s} seconds each")
+            return f"{each}, {days}"
+        if self.minutes is not None:
+            each = f"{self.minutes} min"
+        elif self.reps is not None:
+            each = f"{self.sets} x {self.reps} reps"
+        else:
+            each = f"{self.sets} x {self.hold_s} s hold"
+        rest = f", rest {self.rest_s} s" if self.rest_s else ""
+        return f"{each}{rest}, {self.days_per_week} d/wk"
 
 
 class Exercise(_Strict):

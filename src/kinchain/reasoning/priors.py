@@ -36,6 +36,14 @@ def _base_index(kb: Knowledge) -> dict[tuple[str, str], PriorBase]:
     return {(p.condition, p.complaint): p for p in kb.priors}
 
 
+@lru_cache(maxsize=8)
+def _modifier_index(kb: Knowledge) -> dict[str, tuple[PriorModifier, ...]]:
+    out: dict[str, list[PriorModifier]] = {}
+    for m in kb.prior_modifiers:
+        out.setdefault(m.condition, []).append(m)
+    return {k: tuple(v) for k, v in out.items()}
+
+
 def _matches(m: PriorModifier, age: float, sex: str, setting: str) -> bool:
     if m.age_min is not None and age < m.age_min:
         return False
@@ -54,6 +62,6 @@ def prior_for(kb: Knowledge, condition: str, complaint: str, age: float, sex: st
         # fall back to the smallest base row for the condition.
         rows = [p for p in kb.priors if p.condition == condition]
         base = min(rows, key=lambda p: p.probability)
-    mods = tuple(m for m in kb.prior_modifiers if m.condition == condition and _matches(m, age, sex, setting))
+    mods = tuple(m for m in _modifier_index(kb).get(condition, ()) if _matches(m, age, sex, setting))
     lo = logit(base.probability) + sum(math.log(m.odds_ratio) for m in mods)
     return Prior(condition, expit(lo), base, mods)

@@ -1,0 +1,122 @@
+"""Benchmark of the reasoning engine (not a test).
+
+Prints: single-assessment latency p50/p99 over the bundled example cases; time to score 1,000,000
+synthetic cases in one vectorised batch; and the speed ratio against pgmpy's exact inference
+(VariableElimination) on the same single-condition model and the same cases, measured in this run.
+
+    python benchmarks/assess.py [--json] [--cases 1000000] [--pgmpy-cases 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from pathlib import Path
+
+import numpy as np
+
+from kinchain.case import load_case
+from kinchain.knowledge import load_knowledge
+from kinchain.reasoning.batch import BatchScorer
+from kinchain.reasoning.compiled import compile_knowledge, implied_sn_fpr
+from kinchain.reasoning.engine import assess
+from kinchain.reasoning.priors import logit, prior_for
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def single_latency(kb, repeats: int = 40) -> tuple[float, float]:
+    cases = [load_case(p) for p in sorted((ROOT / "examples").glob("*.yaml"))]
+    for c in cases:  # warm caches
+        assess(c, kb)
+    times = []
+    for _ in range(repeats):
+        for c in cases:
+            t0 = time.perf_counter_ns()
+            assess(c, kb)
+            times.append((time.perf_counter_ns() - t0) / 1000)
+    times.sort()
+    return statistics.median(times), times[int(0.99 * (len(times) - 1))]
+
+
+def batch_time(kb, n: int, rng: np.random.Generator) -> float:
+    scorer = BatchScorer(kb, "knee")
+    T = len(scorer.comp.tests)
+    X = rng.choice(np.array([0, 1, -1], dtype=np.int8), size=(n, T), p=[0.9, 0.05, 0.05])
+    ages = rng.integers(5, 90, size=n).astype(float)
+    sexes = rng.choice(np.array(["female", "male"]), size=n)
+    settings = rng.choice(np.array(["primary_care", "physiotherapy", "sports_medicine", "emergency"]), size=n)
+    t0 = time.perf_counter()
+    chunk = 250_000
+    for s in range(0, n, chunk):
+        pri = scorer.prior_logits(ages[s:s + chunk], sexes[s:s + chunk], settings[s:s + chunk])
+        scorer.score(X[s:s + chunk], pri)
+    return time.perf_counter() - t0
+
+
+def pgmpy_ratio(kb, n: int, rng: np.random.Generator, condition: str = "hip_oa") -> tuple[float, float, float]:
+    """Per-case time of pgmpy VariableElimination vs our batch on a single-condition model."""
+    from pgmpy.factors.discrete import TabularCPD
+    from pgmpy.inference import VariableElimination
+
+    try:
+        from pgmpy.models import DiscreteBayesianNetwork as Network
+    except ImportError:
+        from pgmpy.models import BayesianNetwork as Network
+
+    comp = compile_knowledge(kb)
+    c = comp.cindex[condition]
+    tests = [t for t in range(len(comp.tests)) if not np.isnan(comp.sens[t, c])
+             and all(link.cluster is None for link in comp.links_by_test[t] if link.condition == c)][:12]
+    prior = prior_for(kb, condition, "knee", 65, "female", "primary_care").probability
+    model = Network([("D", f"t{t}") for t in tests])
+    cpds = [TabularCPD("D", 2, [[1 - prior], [prior]])]
+    for t in tests:
+        sens, fpr = implied_sn_fpr(float(np.exp(comp.log_pos[t, c])), float(np.exp(comp.log_neg[t, c])))
+        cpds.append(TabularCPD(f"t{t}", 2, [[1 - fpr, 1 - sens], [fpr, sens]], evidence=["D"], evidence_card=[2]))
+    model.add_cpds(*cpds)
+    infer = VariableElimination(model)
+    X = rng.choice(np.array([1, -1], dtype=np.int8), size=(n, len(tests)))
+    t0 = time.perf_counter()
+    theirs = []
+    for row in X:
+        ev = {f"t{t}": int(v == 1) for t, v in zip(tests, row, strict=True)}
+        theirs.append(float(infer.query(["D"], evidence=ev, show_progress=False).values[1]))
+    t_pgmpy = (time.perf_counter() - t0) / n
+    # ours: the same model (same tests, same prior) through the vectorised engine
+    lp = comp.log_pos[tests, c]
+    ln = comp.log_neg[tests, c]
+    reps = max(1, 200_000 // n)
+    t0 = time.perf_counter()
+    for _ in range(reps):
+        delta = (X == 1) @ lp + (X == -1) @ ln
+        ours = 1 / (1 + np.exp(-(logit(prior) + delta)))
+    t_ours = (time.perf_counter() - t0) / (n * reps)
+    err = float(np.max(np.abs(np.array(theirs) - ours)))
+    return t_pgmpy / t_ours, t_pgmpy * 1e6, err
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--cases", type=int, default=1_000_000)
+    ap.add_argument("--pgmpy-cases", type=int, default=300)
+    args = ap.parse_args()
+    rng = np.random.default_rng(7)
+    kb = load_knowledge()
+    p50, p99 = single_latency(kb)
+    print(f"single assessment: p50 {p50:.0f} us, p99 {p99:.0f} us (target p50 <= 200 us)")
+    b = batch_time(kb, args.cases, rng)
+    print(f"batch: {args.cases:,} synthetic cases scored in {b:.2f} s (target <= 5 s for 1M)")
+    ratio, pg_us, err = pgmpy_ratio(kb, args.pgmpy_cases, rng)
+    print(f"pgmpy VariableElimination: {pg_us:.0f} us per case; ours is {ratio:,.0f}x faster "
+          f"(max |difference| {err:.1e}; target >= 100x)")
+    if args.json:
+        print(json.dumps({"p50_us": round(p50, 1), "p99_us": round(p99, 1), "batch_1m_s": round(b, 3),
+                          "ratio_vs_pgmpy": round(ratio, 1)}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,93 @@
+"""FastAPI application factory for the kinchain clinic service.
+
+``create_app()`` reads settings (or takes them), builds the database engines, applies the migrations and
+mounts the REST API (/api), CDS Hooks (/cds-services), the web pages and /healthz. Nothing happens at
+import; ``kinchain serve`` runs ``uvicorn`` on this factory.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from kinchain.api import problems
+from kinchain.api.schemas import Health
+from kinchain.api.services import Services
+from kinchain.api.settings import Settings, get_settings
+from kinchain.store import db
+
+HERE = Path(__file__).parent
+
+
+def create_app(settings: Settings | None = None, *, migrate: bool = True) -> FastAPI:
+    settings = settings or get_settings()
+    services = Services.build(settings)
+    if migrate:
+        db.migrate(services.engine)
+
+    app = FastAPI(
+        title="kinchain clinic service",
+        version="1",
+        summary="Find where lower-limb pain comes from, triage it and plan treatment - for clinics.",
+        description=("Decision support for clinicians: every result shows its inputs, probabilities and cited "
+                     "reasons. Not a diagnosis and not for emergencies. Errors are RFC 9457 problem details."),
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.services = services
+    problems.install(app)
+    app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="kinchain_session",
+                       same_site="strict", https_only=settings.secure_cookies, max_age=8 * 3600)
+
+    @app.middleware("http")
+    async def _security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if not request.url.path.startswith("/api/docs"):
+            response.headers.setdefault(
+                "Content-Security-Policy",
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                "form-action 'self'; frame-ancestors 'none'")
+        if request.url.path.startswith(("/api/", "/clinic", "/self-check")):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.get("/healthz", response_model=Health, tags=["health"],
+             responses={503: {"description": "the database is down"}})
+    def healthz() -> Health | JSONResponse:
+        """200 when the app and its database are up."""
+        try:
+            db.ping(services.engine)
+            rev = db.current_revision(services.engine)
+        except Exception as exc:  # the database is down: say so, without a trace
+            return JSONResponse(problems.problem_body(503, "database-unavailable", "Database unavailable",
+                                                      f"cannot reach the database ({type(exc).__name__})",
+                                                      "/healthz"),
+                                status_code=503, media_type=problems.PROBLEM)
+        try:
+            from kinchain.knowledge.loader import load_knowledge
+
+            kv: str | None = load_knowledge().version
+        except Exception:
+            kv = None
+        return Health(status="ok", database=services.engine.dialect.name, schema_revision=rev,
+                      knowledge_version=kv)
+
+    from kinchain.api import routes_api, routes_cds, routes_web
+
+    app.include_router(routes_api.router)
+    app.include_router(routes_cds.router)
+    app.include_router(routes_web.router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    @app.on_event("shutdown")
+    def _shutdown() -> None:
+        services.dispose()
+
+    return app

@@ -1,0 +1,77 @@
+"""Event detection.
+
+- Gait and running (Zeni et al. 2008, coordinate method): heel strike = the heel is furthest forward of
+  the pelvis along the walking direction; toe off = the toe is furthest behind it. Uses the heel and toe
+  markers (ankle centre if missing). Works for marker data and for video keypoints of a side view.
+- Single-leg squat and step-down: one repetition per descent of the pelvis (its lowest point is the
+  deepest point of the repetition); the stance leg is the one whose ankle is lower at that moment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.signal import find_peaks
+
+from kinchain.movement.trial import FloatArray
+
+
+@dataclass(frozen=True)
+class Stance:
+    side: str  # "r" | "l"
+    start: int  # heel strike (frame)
+    stop: int  # toe off (frame)
+
+
+@dataclass(frozen=True)
+class Repetition:
+    side: str
+    start: int
+    deepest: int
+    stop: int
+
+
+def _peaks(x: FloatArray, distance: int, prominence: float) -> np.ndarray:
+    y = np.where(np.isfinite(x), x, np.nanmin(x) if np.isfinite(x).any() else 0.0)
+    idx, _ = find_peaks(y, distance=max(1, distance), prominence=prominence)
+    return idx
+
+
+def gait_events(rel_heel: dict[str, FloatArray], rel_toe: dict[str, FloatArray], rate: float,
+                running: bool = False) -> tuple[dict[str, list[int]], dict[str, list[int]], list[Stance]]:
+    """Heel strikes, toe offs and stance phases from heel/toe positions relative to the pelvis along
+    the walking direction (mm or pixels, forward positive)."""
+    min_step = int((0.25 if running else 0.4) * rate)
+    hs: dict[str, list[int]] = {}
+    to: dict[str, list[int]] = {}
+    stances: list[Stance] = []
+    for side in ("r", "l"):
+        h, t = rel_heel[side], rel_toe[side]
+        span = float(np.nanpercentile(h, 95) - np.nanpercentile(h, 5)) if np.isfinite(h).any() else 0.0
+        prom = 0.2 * span
+        hs[side] = [int(i) for i in _peaks(h, min_step, prom)]
+        to[side] = [int(i) for i in _peaks(-t, min_step, prom)]
+        for s in hs[side]:
+            nxt = [o for o in to[side] if o > s]
+            if nxt and (nxt[0] - s) < 1.5 * rate:
+                stances.append(Stance(side, s, nxt[0]))
+    stances.sort(key=lambda st: st.start)
+    return hs, to, stances
+
+
+def repetitions(depth: FloatArray, ankle_height: dict[str, FloatArray], rate: float,
+                min_depth: float) -> list[Repetition]:
+    """Repetitions of a squat-like task. ``depth`` grows as the pelvis goes down (mm or pixels);
+    ``ankle_height`` per side grows upward; ``min_depth`` is the smallest descent that counts."""
+    idx = _peaks(depth, int(0.6 * rate), min_depth)
+    reps: list[Repetition] = []
+    y = np.where(np.isfinite(depth), depth, np.nanmax(depth))
+    for k, d in enumerate(idx):
+        lo = idx[k - 1] if k else 0
+        hi = idx[k + 1] if k + 1 < len(idx) else len(depth) - 1
+        start = lo + int(np.argmin(y[lo:d + 1]))
+        stop = d + int(np.argmin(y[d:hi + 1]))
+        side = "r" if ankle_height["r"][d] <= ankle_height["l"][d] else "l"
+        reps.append(Repetition(side, int(start), int(d), int(stop)))
+    return reps

@@ -1,0 +1,340 @@
+"""The movement pipeline: file -> clean trajectories -> angles -> events -> measures -> norms -> findings."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from kinchain.errors import MovementDataError
+from kinchain.knowledge.loader import Knowledge, load_knowledge
+from kinchain.movement import events as ev
+from kinchain.movement import kinematics as kin
+from kinchain.movement.filtering import clean
+from kinchain.movement.markersets import landmarks
+from kinchain.movement.norms import SQUAT_TASKS, compare
+from kinchain.movement.readers import load_trial
+from kinchain.movement.trial import CoordinateTrial, FloatArray, KeypointTrial, MarkerTrial, Trial
+
+Task = Literal["gait", "running", "single_leg_squat", "step_down"]
+TASKS: tuple[str, ...] = ("gait", "running", "single_leg_squat", "step_down")
+
+# finding ids in the engine vocabulary (knowledge/data/movement.yaml)
+FINDING_IDS = ("contralateral_pelvic_drop_deg", "knee_fppa_deg", "hip_adduction_peak_deg",
+               "hip_internal_rotation_peak_deg", "trunk_lean_deg", "stance_time_asymmetry_pct")
+UNIT_MEASURES = ("contralateral_pelvic_drop_deg", "knee_fppa_deg", "hip_adduction_peak_deg",
+                 "hip_internal_rotation_peak_deg", "knee_abduction_peak_deg", "knee_flexion_peak_deg",
+                 "trunk_lean_deg")
+
+CUTOFF_PARAM = {"gait": "mv_filter_cutoff_walking_hz", "running": "mv_filter_cutoff_running_hz",
+                "single_leg_squat": "mv_filter_cutoff_squat_hz", "step_down": "mv_filter_cutoff_squat_hz"}
+
+
+@dataclass
+class MovementResult:
+    path: str
+    task: str
+    kind: str  # "markers-3d" | "keypoints-2d" | "model-coordinates"
+    rate: float
+    series: dict[str, FloatArray]
+    units: list[dict[str, Any]]  # one per stance phase or repetition
+    summary: dict[str, Any]
+    findings: dict[str, float]
+    low_confidence: bool
+    notes: list[str] = field(default_factory=list)
+    processing: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self, include_series: bool = True) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "file": self.path, "task": self.task, "kind": self.kind, "rate_hz": self.rate,
+            "low_confidence": self.low_confidence, "processing": self.processing,
+            "summary": self.summary, "units": self.units, "findings": self.findings, "notes": self.notes,
+        }
+        if include_series:
+            out["series"] = {k: [None if not np.isfinite(v) else round(float(v), 4) for v in arr]
+                             for k, arr in self.series.items()}
+        return out
+
+
+# ------------------------------------------------------------------------------------------ helpers
+def _guess_task(path: Path) -> str | None:
+    name = path.name.lower()
+    for pat, task in ((r"squat|sls", "single_leg_squat"), (r"step[_-]?down|stepdown", "step_down"),
+                      (r"run|jog", "running"), (r"walk|gait", "gait")):
+        if re.search(pat, name):
+            return task
+    return None
+
+
+def _peak(x: FloatArray, a: int, b: int) -> float:
+    seg = x[a:b + 1]
+    return float(np.nanmax(seg)) if np.isfinite(seg).any() else float("nan")
+
+
+def _unit_measures(series: dict[str, FloatArray], side: str, a: int, b: int, deepest: int | None) -> dict[str, float]:
+    """Measures for one stance phase [a, b] or repetition (``deepest`` frame given)."""
+    m: dict[str, float] = {}
+    sign = 1.0 if side == "r" else -1.0  # + obliquity = left side lower = drop during right stance
+    obl = series.get("pelvic_obliquity")
+    if obl is not None and np.isfinite(obl[a]):
+        m["contralateral_pelvic_drop_deg"] = _peak(sign * (obl - obl[a]), a, b)
+    for key, name in (("hip_adduction", "hip_adduction_peak_deg"),
+                      ("hip_rotation", "hip_internal_rotation_peak_deg"),
+                      ("knee_abduction", "knee_abduction_peak_deg"), ("knee_flexion", "knee_flexion_peak_deg")):
+        s = series.get(f"{key}_{side}")
+        if s is not None:
+            m[name] = _peak(s, a, b)
+    f = series.get(f"knee_fppa_{side}")
+    if f is not None:
+        m["knee_fppa_deg"] = float(f[deepest]) if deepest is not None else _peak(f, a, b)
+    tl = series.get("trunk_lean")
+    if tl is not None:
+        m["trunk_lean_deg"] = _peak(sign * tl, a, b)
+    return {k: round(v, 2) for k, v in m.items() if np.isfinite(v)}
+
+
+def _smooth(x: FloatArray, rate: float, cutoff: float, max_gap_s: float) -> FloatArray:
+    return clean(x, rate, cutoff, max_gap_s)[0]
+
+
+# --------------------------------------------------------------------------------------- per format
+def _markers(trial: MarkerTrial, task: str | None, kb: Knowledge, static: MarkerTrial | None,
+             ) -> tuple[str, dict[str, FloatArray], list[dict[str, Any]], list[str], dict[str, Any]]:
+    lm, notes = landmarks(trial, static)
+    # infer the task from the pelvis speed when neither the caller nor the filename said
+    mid = 0.5 * (lm["RASI"] + lm["LASI"])
+    if task is None:
+        disp = np.nanpercentile(mid, 95, axis=0) - np.nanpercentile(mid, 5, axis=0)
+        horiz = np.sort(disp)[-1]
+        dur = trial.n_frames / trial.rate
+        speed = horiz / 1000.0 / max(dur * 0.9, 1e-6)
+        task = "running" if speed > 2.0 else "gait" if speed > 0.3 else "single_leg_squat"
+        notes.append(f"task not given: inferred '{task}' from the pelvis speed ({speed:.2f} m/s)")
+    cutoff = kb.parameter(CUTOFF_PARAM[task])
+    max_gap = kb.parameter("mv_gap_fill_max_s")
+    names = list(lm)
+    stacked = np.stack([lm[n] for n in names], axis=1)
+    filt, report = clean(stacked, trial.rate, cutoff, max_gap)
+    lm = {n: filt[:, i, :] for i, n in enumerate(names)}
+    k = kin.compute(lm, trial.rate)
+    notes += k.notes
+    units: list[dict[str, Any]] = []
+    if task in ("gait", "running"):
+        fwd = k.reference[:, 0]
+        pel = k.centres["PELVIS"] @ fwd
+        rel_h, rel_t = {}, {}
+        for side in ("r", "l"):
+            S = side.upper()
+            heel = k.centres.get(f"{S}HEE", k.centres.get(f"{S}AJC"))
+            toe = k.centres.get(f"{S}TOE", k.centres.get(f"{S}AJC"))
+            if heel is None or toe is None:
+                raise MovementDataError(f"{trial.path}: no heel, toe or ankle markers on side {S}: gait events "
+                                        "cannot be found. Fix: add heel/toe markers (e.g. RHEE, RTOE)")
+            rel_h[side] = heel @ fwd - pel
+            rel_t[side] = toe @ fwd - pel
+        _, _, stances = ev.gait_events(rel_h, rel_t, trial.rate, running=task == "running")
+        for st in stances:
+            u = {"kind": "stance", "side": st.side, "start": st.start, "stop": st.stop,
+                 "duration_s": round((st.stop - st.start) / trial.rate, 4)}
+            u.update(_unit_measures(k.series, st.side, st.start, st.stop, None))
+            units.append(u)
+    else:
+        depth = -k.height("PELVIS")
+        ankle = {s: k.centres.get(f"{s.upper()}AJC", k.centres[f"{s.upper()}HJC"]) @ k.reference[:, 1]
+                 for s in ("r", "l")}
+        for r in ev.repetitions(depth, ankle, trial.rate, min_depth=kb.parameter("mv_rep_min_descent_mm")):
+            u = {"kind": "repetition", "side": r.side, "start": r.start, "deepest": r.deepest, "stop": r.stop}
+            u.update(_unit_measures(k.series, r.side, r.start, r.stop, r.deepest))
+            units.append(u)
+    report["hip_joint_centre"] = "Harrington 2007"
+    report.update({k2: round(v, 1) for k2, v in k.info.items()})
+    return task, k.series, units, notes, report
+
+
+def _keypoints(trial: KeypointTrial, task: str | None, kb: Knowledge,
+               ) -> tuple[str, dict[str, FloatArray], list[dict[str, Any]], list[str], dict[str, Any]]:
+    notes = list(trial.notes)
+    pts = trial.points.copy()
+    pts[trial.confidence < kb.parameter("mv_keypoint_min_confidence")] = np.nan
+    hip_mid = 0.5 * (pts[:, trial.names.index("l_hip")] + pts[:, trial.names.index("r_hip")])
+    leg = float(np.nanmedian(np.linalg.norm(pts[:, trial.names.index("r_hip")] -
+                                            pts[:, trial.names.index("r_ankle")], axis=1)))
+    if task is None:
+        travel = float(np.nanpercentile(hip_mid[:, 0], 95) - np.nanpercentile(hip_mid[:, 0], 5))
+        task = "gait" if travel > 1.5 * leg else "single_leg_squat"
+        notes.append(f"task not given: inferred '{task}' from the horizontal travel of the hips")
+    cutoff = min(kb.parameter("mv_filter_cutoff_keypoints_hz"), 0.4 * trial.rate)
+    filt, report = clean(pts, trial.rate, cutoff, kb.parameter("mv_gap_fill_max_s"))
+    p = {n: filt[:, i] for i, n in enumerate(trial.names)}
+    series = kin.planar(p)
+    units: list[dict[str, Any]] = []
+    if task in SQUAT_TASKS:
+        depth = 0.5 * (p["l_hip"][:, 1] + p["r_hip"][:, 1])  # image y grows downward
+        ankle = {"r": -p["r_ankle"][:, 1], "l": -p["l_ankle"][:, 1]}
+        for r in ev.repetitions(depth, ankle, trial.rate, kb.parameter("mv_rep_min_descent_leg_fraction") * leg):
+            u = {"kind": "repetition", "side": r.side, "start": r.start, "deepest": r.deepest, "stop": r.stop}
+            u.update(_unit_measures(series, r.side, r.start, r.stop, r.deepest))
+            units.append(u)
+    else:
+        # side view: forward = direction of travel along image x
+        direction = float(np.sign(np.nanmean(np.diff(hip_mid[:, 0])))) or 1.0
+        rel_h = {s: direction * ((p.get(f"{s}_heel", p[f"{s}_ankle"]))[:, 0] - hip_mid[:, 0]) for s in ("r", "l")}
+        rel_t = {s: direction * ((p.get(f"{s}_toe", p[f"{s}_ankle"]))[:, 0] - hip_mid[:, 0]) for s in ("r", "l")}
+        for s in ("r", "l"):
+            if not np.isfinite(p[f"{s}_heel"]).any():
+                rel_h[s] = direction * (p[f"{s}_ankle"][:, 0] - hip_mid[:, 0])
+                rel_t[s] = rel_h[s]
+        _, _, stances = ev.gait_events(rel_h, rel_t, trial.rate, running=task == "running")
+        for st in stances:
+            u = {"kind": "stance", "side": st.side, "start": st.start, "stop": st.stop,
+                 "duration_s": round((st.stop - st.start) / trial.rate, 4)}
+            u.update(_unit_measures(series, st.side, st.start, st.stop, None))
+            units.append(u)
+        notes.append("2D gait: pelvic obliquity and FPPA need a frontal view, stance times a side view")
+    return task, series, units, notes, report
+
+
+def _coordinates(trial: CoordinateTrial, task: str | None, kb: Knowledge,
+                 ) -> tuple[str, dict[str, FloatArray], list[dict[str, Any]], list[str], dict[str, Any]]:
+    notes = ["OpenSim coordinates used as computed by the model (no re-filtering)"]
+    c = trial.columns
+    need = ("hip_adduction_r", "hip_adduction_l", "knee_angle_r", "knee_angle_l")
+    missing = [n for n in need if n not in c]
+    if missing:
+        raise MovementDataError(f"{trial.path}: coordinates {missing} missing. Fix: export the OpenSim "
+                                "coordinates of a gait model (hip_adduction_r, knee_angle_r, pelvis_list ...)")
+    conv = 1.0 if trial.in_degrees else 180.0 / np.pi
+    series: dict[str, FloatArray] = {}
+    if "pelvis_list" in c:
+        series["pelvic_obliquity"] = -conv * c["pelvis_list"]  # OpenSim + list = right side down
+    if "pelvis_tilt" in c:
+        series["pelvic_tilt"] = -conv * c["pelvis_tilt"]
+    for s in ("r", "l"):
+        series[f"hip_flexion_{s}"] = conv * c.get(f"hip_flexion_{s}", np.full(trial.n_frames, np.nan))
+        series[f"hip_adduction_{s}"] = conv * c[f"hip_adduction_{s}"]
+        if f"hip_rotation_{s}" in c:
+            series[f"hip_rotation_{s}"] = conv * c[f"hip_rotation_{s}"]
+        series[f"knee_flexion_{s}"] = conv * c[f"knee_angle_{s}"]
+    notes.append("a one-degree-of-freedom model knee gives no knee abduction or FPPA")
+    if task is None:
+        task = "single_leg_squat"
+        notes.append("task not given for model coordinates: treated as a squat-like task")
+    units: list[dict[str, Any]] = []
+    if task in SQUAT_TASKS:
+        depth = 0.5 * (series["knee_flexion_r"] + series["knee_flexion_l"])
+        flat = {"r": -series["knee_flexion_r"], "l": -series["knee_flexion_l"]}
+        for r in ev.repetitions(depth, flat, trial.rate, kb.parameter("mv_rep_min_knee_flexion_deg")):
+            u = {"kind": "repetition", "side": r.side, "start": r.start, "deepest": r.deepest, "stop": r.stop}
+            u.update(_unit_measures(series, r.side, r.start, r.stop, r.deepest))
+            units.append(u)
+    else:
+        notes.append("no gait events from model coordinates alone: whole-trial peaks reported")
+        for s in ("r", "l"):
+            u = {"kind": "trial", "side": s, "start": 0, "stop": trial.n_frames - 1}
+            u.update(_unit_measures(series, s, 0, trial.n_frames - 1, None))
+            u.pop("contralateral_pelvic_drop_deg", None)
+            units.append(u)
+    return task, series, units, notes, {"rate_hz": trial.rate}
+
+
+# -------------------------------------------------------------------------------------------- main
+def summarise(units: list[dict[str, Any]], task: str, sex: str | None, kb: Knowledge,
+              low_confidence: bool) -> dict[str, Any]:
+    summary: dict[str, Any] = {}
+    for side in ("r", "l"):
+        mine = [u for u in units if u["side"] == side]
+        if not mine:
+            continue
+        side_sum: dict[str, Any] = {"n": len(mine)}
+        for m in (*UNIT_MEASURES, "duration_s"):
+            vals = [u[m] for u in mine if m in u]
+            if not vals:
+                continue
+            entry: dict[str, Any] = {"mean": round(float(np.mean(vals)), 2), "values": vals}
+            if len(vals) > 1:
+                entry["sd"] = round(float(np.std(vals, ddof=1)), 2)
+            cmp = compare(m, entry["mean"], task, sex, kb, low_confidence)
+            if cmp is not None:
+                entry["comparison"] = cmp
+            side_sum[m] = entry
+        summary[side] = side_sum
+    r, left = summary.get("r", {}).get("duration_s"), summary.get("l", {}).get("duration_s")
+    if r and left:
+        asym = abs(r["mean"] - left["mean"]) / (0.5 * (r["mean"] + left["mean"])) * 100.0
+        summary["stance_time_asymmetry_pct"] = {
+            "value": round(asym, 2), "comparison": compare("stance_time_asymmetry_pct", asym, task, sex, kb)}
+    return summary
+
+
+def to_findings(summary: dict[str, Any], task: str, kb: Knowledge, side: str | None = None,
+                ) -> tuple[dict[str, float], list[str]]:
+    """Engine findings: for each measure the value of the requested side, else the worse side."""
+    out: dict[str, float] = {}
+    notes: list[str] = []
+    wanted = ["contralateral_pelvic_drop_deg", "hip_adduction_peak_deg", "hip_internal_rotation_peak_deg",
+              "trunk_lean_deg"]
+    if task in SQUAT_TASKS:
+        wanted.insert(0, "knee_fppa_deg")
+    sides = [side] if side in ("r", "l") else ["r", "l"]
+    for m in wanted:
+        vals = {s: summary[s][m]["mean"] for s in sides if s in summary and m in summary[s]}
+        if not vals:
+            continue
+        worst = max(vals, key=lambda s: vals[s])
+        out[m] = vals[worst]
+        if len(vals) > 1:
+            notes.append(f"{m}: {'right' if worst == 'r' else 'left'} side (the larger of the two) reported")
+    if task in ("gait", "running") and "stance_time_asymmetry_pct" in summary:
+        out["stance_time_asymmetry_pct"] = summary["stance_time_asymmetry_pct"]["value"]
+    for fid in list(out):
+        f = kb.findings.get(fid)
+        if f is None:
+            notes.append(f"{fid}: not in the knowledge base vocabulary, left out")
+            out.pop(fid)
+            continue
+        lo, hi = f.min if f.min is not None else -np.inf, f.max if f.max is not None else np.inf
+        if not lo <= out[fid] <= hi:
+            notes.append(f"{fid}: {out[fid]} clipped to the plausible range {lo}..{hi}")
+            out[fid] = float(np.clip(out[fid], lo, hi))
+    return out, notes
+
+
+def analyze(path: str | Path, task: str | None = None, *, sex: str | None = None, side: str | None = None,
+            static: str | Path | None = None, fps: float | None = None, kb: Knowledge | None = None,
+            trial: Trial | None = None) -> MovementResult:
+    """Analyse one motion file end to end."""
+    path = Path(path)
+    kb = kb or load_knowledge()
+    if task is not None and task not in TASKS:
+        raise MovementDataError(f"unknown task '{task}'. Fix: use one of {', '.join(TASKS)}")
+    task = task or _guess_task(path)
+    trial = trial if trial is not None else load_trial(path, fps=fps)
+    low_conf = False
+    if isinstance(trial, MarkerTrial):
+        st = load_trial(static) if static is not None else None
+        if st is not None and not isinstance(st, MarkerTrial):
+            raise MovementDataError(f"{static}: a static calibration trial must hold markers (.c3d or .trc)")
+        task, series, units, notes, proc = _markers(trial, task, kb, st)
+        kind = "markers-3d"
+    elif isinstance(trial, KeypointTrial):
+        task, series, units, notes, proc = _keypoints(trial, task, kb)
+        kind = "keypoints-2d"
+        low_conf = True
+        notes.append(
+            "2D keypoints: frontal-plane angles are lower confidence (published 2D error is several degrees; "
+            f"between-session changes under {kb.parameter('mv_fppa_2d_sdd_deg'):g} deg are within noise)")
+    else:
+        task, series, units, notes, proc = _coordinates(trial, task, kb)
+        kind = "model-coordinates"
+    notes = [*getattr(trial, "notes", []), *notes] if kind != "keypoints-2d" else notes
+    if not units:
+        notes.append("no stance phase or repetition was found: no summary or findings")
+    summary = summarise(units, task, sex, kb, low_conf)
+    findings, fnotes = to_findings(summary, task, kb, side)
+    proc["rate_hz"] = trial.rate
+    return MovementResult(path=str(path), task=task, kind=kind, rate=float(trial.rate), series=series,
+                          units=units, summary=summary, findings=findings, low_confidence=low_conf,
+                          notes=notes + fnotes, processing=proc)
