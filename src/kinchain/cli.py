@@ -68,9 +68,8 @@ def assess(
         extra: dict[str, Any] = {}
         notes: list[str] = []
         if movement is not None:
-            from kinchain.movement import findings_from_file
-
-            mf = findings_from_file(movement, task=task)
+            movement_mod: Any = importlib.import_module("kinchain.movement")
+            mf = movement_mod.findings_from_file(movement, task=task)
             extra, notes = dict(mf.findings), list(mf.notes)
             notes.insert(0, f"Movement findings from {movement.name}: "
                             + ", ".join(f"{k}={v}" for k, v in extra.items()))
@@ -118,9 +117,8 @@ def interview(
                 answer(progress, q.finding, None)
                 break
             try:
-                value: Any = {"boolean": lambda s: {"yes": True, "y": True, "no": False, "n": False}[s],
-                              "number": float, "category": lambda s: s if s in (q.values or []) else 1 / 0}[q.type](raw)
-            except (KeyError, ValueError, ZeroDivisionError):
+                value = _parse_answer(q.type, raw, q.values)
+            except (KeyError, ValueError):
                 err.print(f"please answer {hint}")
                 continue
             answer(progress, q.finding, value)
@@ -131,6 +129,16 @@ def interview(
         out.print_json(json.dumps(result.to_json_dict()))
     else:
         render_assessment(result, out)
+
+
+def _parse_answer(kind: str, raw: str, values: list[str] | None) -> Any:
+    if kind == "boolean":
+        return {"yes": True, "y": True, "no": False, "n": False}[raw]
+    if kind == "number":
+        return float(raw)
+    if raw not in (values or []):
+        raise ValueError(raw)
+    return raw
 
 
 @app.command()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -34,7 +35,7 @@ def run_demo(examples: Path, database: str | None, console: Console) -> None:
     console.print(f"{len(files)} cases assessed with knowledge base {kb.version}")
 
 
-def _open_store(database: str | None):  # type: ignore[no-untyped-def]
+def _open_store(database: str | None) -> Any:
     try:
         from kinchain.store.demo import demo_writer
     except ImportError:

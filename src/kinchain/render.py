@@ -50,11 +50,11 @@ def render_assessment(a: Assessment, console: Console) -> None:
     console.print(Text("\nWhy", style="bold"))
     for r in a.triage.reasons[:4]:
         console.print(f"  [{r.level}] {r.text}" + (f"  ({'; '.join(r.citation)})" if r.citation else ""))
-    for s in a.explanation.sources[:1]:
-        for c in s.contributions[:5]:
-            sign = "+" if c.log_odds > 0 else "-"
-            console.print(f"  {sign} {c.finding} = {c.value}: x{c.lr:.2f} toward {s.region}"
-                          f"  ({'; '.join(c.citation)}; {c.status})")
+    for se in a.explanation.sources[:1]:
+        for k in se.contributions[:5]:
+            sign = "+" if k.log_odds > 0 else "-"
+            console.print(f"  {sign} {k.finding} = {k.value}: x{k.lr:.2f} toward {se.region}"
+                          f"  ({'; '.join(k.citation)}; {k.status})")
     for rr in a.explanation.rules:
         label = f" [{rr.label}]" if rr.label else ""
         console.print(f"  rule {rr.name}{label}: {rr.action}")

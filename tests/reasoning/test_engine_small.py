@@ -99,7 +99,7 @@ def test_out_of_range_number_names_range(small_kb):
 
 
 def test_wrong_type_is_named(small_kb):
-    with pytest.raises(CaseError, match="findings.f1: expected true or false"):
+    with pytest.raises(CaseError, match=r"findings\.f1: expected true or false"):
         assess(make({"f1": 3}), small_kb)
 
 

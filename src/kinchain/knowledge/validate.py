@@ -121,7 +121,7 @@ def _priors(kb: Knowledge) -> list[str]:
 
 def _vocabulary(kb: Knowledge) -> list[str]:
     problems = [f"findings: core finding '{f}' is missing" for f in CORE_FINDINGS if f not in kb.findings]
-    for cid, cond in kb.conditions.items():
+    for cid in kb.conditions:
         if not any(ev.condition == cid for ev in kb.evidence) and not any(
             r.condition == cid for r in kb.rules.values()
         ):

@@ -37,11 +37,11 @@ def triage(
     for cid, p in posteriors.items():
         cond = kb.conditions[cid]
         if cond.must_not_miss and p >= mnm_threshold:
-            level = "urgent" if TRIAGE_ORDER[cond.care] >= TRIAGE_ORDER["urgent"] else cond.care
+            cfloor: str = "urgent" if TRIAGE_ORDER[cond.care] >= TRIAGE_ORDER["urgent"] else cond.care
             if p >= probable:
-                level = _max(level, cond.care)
+                cfloor = _max(cfloor, cond.care)
             reasons.append(TriageReason(
-                kind="condition", id=cid, level=level,  # type: ignore[arg-type]
+                kind="condition", id=cid, level=cfloor,  # type: ignore[arg-type]
                 text=f"{cond.name} cannot be ruled out (probability {p:.0%} >= {mnm_threshold:.0%}): "
                      f"{cond.care_reason}"))
         elif p >= probable:
@@ -55,7 +55,7 @@ def triage(
         reasons.append(TriageReason(kind="care", id=leading, level="self_care",
                                     text="No specific cause stands out and no warning sign was found: "
                                          "self-care with review if it does not settle."))
-    level = "self_care"
+    level: str = "self_care"
     for r in reasons:
         level = _max(level, r.level)
     reasons.sort(key=lambda r: -TRIAGE_ORDER[r.level])
