@@ -134,9 +134,9 @@ def _check_value(fid: str, value: Any, kb: Knowledge) -> FindingValue:
 
 def validate_case(case: Case, kb: Knowledge) -> dict[str, FindingValue]:
     """Check every finding against the vocabulary; return the observed findings, typed."""
-    locations = sorted(f[4:] for f in kb.findings if f.startswith("loc_"))
     for loc in case.complaint.location:
         if f"loc_{loc}" not in kb.findings:
+            locations = sorted(f[4:] for f in kb.findings if f.startswith("loc_"))
             hint = _closest(loc, locations)
             raise CaseError(
                 f"complaint.location: unknown location '{loc}'."

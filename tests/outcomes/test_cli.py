@@ -72,3 +72,11 @@ def test_series_json_and_charts(tmp_path: Path) -> None:
     mixed = _write(tmp_path, "n.json", {"instrument": "NPRS", "responses": {"NPRS": 3}})
     res = runner.invoke(app, ["series", files[0], str(mixed)])
     assert res.exit_code == 2 and "one instrument" in res.stderr
+
+
+def test_instruments_listing() -> None:
+    res = runner.invoke(app, ["instruments"])
+    assert res.exit_code == 0
+    assert "KOOS" in res.stdout and "P1-P9" in res.stdout and "koos_mic_knee_oa_physio (default)" in res.stdout
+    out = json.loads(runner.invoke(app, ["instruments", "--format", "json"]).stdout)
+    assert out["OKS"]["subscales"][0]["min_answered"] == 10

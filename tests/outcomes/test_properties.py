@@ -44,7 +44,7 @@ def test_monotone_in_item_values(data: tuple[str, dict[str, int | None]], draw: 
     sub = next(s for s in inst.subscales if code in s.items)
     before, after = score(name, resp).scores[sub.id], score(name, higher).scores[sub.id]
     assume(before is not None)
-    assert after is not None
+    assert before is not None and after is not None
     # KOOS/HOOS items: higher = more problems -> score falls; sum scales rise with the item
     if inst.scoring.method == "transformed_mean":
         assert after < before

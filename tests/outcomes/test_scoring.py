@@ -138,3 +138,15 @@ def test_bad_input_names_the_problem(instrument: str, responses: object, needle:
 
 def test_item_codes_case_insensitive() -> None:
     assert score("koos", {"p1": 0, "p2": 0, "p3": 0, "p4": 0, "p5": 0}).scores["pain"] == 100.0
+
+
+def test_dates_must_be_iso() -> None:
+    import datetime as dt
+
+    assert score("NPRS", {"NPRS": 1}, date="2026-11-01").date == "2026-11-01"
+    assert score("NPRS", {"NPRS": 1}, date=dt.date(2026, 11, 1)).date == "2026-11-01"
+    assert score("NPRS", {"NPRS": 1}, date="2026-11-01T10:00:00Z").date == "2026-11-01T10:00:00Z"
+    with pytest.raises(OutcomeError, match="not an ISO 8601 date"):
+        score("NPRS", {"NPRS": 1}, date="last tuesday")
+    with pytest.raises(OutcomeError, match="time zone"):
+        score("NPRS", {"NPRS": 1}, date="2026-11-01T10:00:00")

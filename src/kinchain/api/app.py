@@ -7,6 +7,8 @@ import; ``kinchain serve`` runs ``uvicorn`` on this factory.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -23,6 +25,12 @@ from kinchain.store import db
 HERE = Path(__file__).parent
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    app.state.services.dispose()
+
+
 def create_app(settings: Settings | None = None, *, migrate: bool = True) -> FastAPI:
     settings = settings or get_settings()
     services = Services.build(settings)
@@ -37,6 +45,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
                      "reasons. Not a diagnosis and not for emergencies. Errors are RFC 9457 problem details."),
         docs_url="/api/docs",
         redoc_url=None,
+        lifespan=_lifespan,
     )
     app.state.services = services
     problems.install(app)
@@ -84,10 +93,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     app.include_router(routes_api.router)
     app.include_router(routes_cds.router)
     app.include_router(routes_web.router)
+    routes_web.install_login_redirect(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-
-    @app.on_event("shutdown")
-    def _shutdown() -> None:
-        services.dispose()
 
     return app

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kinchain.errors import CaseError, KinchainError, OutcomeError
@@ -54,9 +54,21 @@ def problem_body(status: int, slug: str, title: str, detail: str, instance: str 
     return body
 
 
+def _wants_html(request: Request) -> bool:
+    path = request.url.path
+    if path.startswith(("/api", "/cds-services", "/healthz", "/openapi", "/static")):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
 def problem_response(request: Request, status: int, slug: str, title: str, detail: str, *,
                      errors: list[dict[str, Any]] | None = None, headers: dict[str, str] | None = None,
-                     **extra: Any) -> JSONResponse:
+                     **extra: Any) -> Response:
+    if _wants_html(request):
+        from kinchain.api.web_support import render
+
+        page = "unavailable.html" if slug == "feature-unavailable" else "error.html"
+        return render(request, page, status, title=title, detail=detail, missing=extra.get("missing"))  # type: ignore[no-any-return]
     return JSONResponse(problem_body(status, slug, title, detail, request.url.path, errors, **extra),
                         status_code=status, media_type=PROBLEM, headers=headers)
 
@@ -100,19 +112,19 @@ def _case_fix(message: str) -> str:
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(Problem)
-    async def _problem(request: Request, exc: Problem) -> JSONResponse:
+    async def _problem(request: Request, exc: Problem) -> Response:
         return problem_response(request, exc.status, exc.slug, exc.title, exc.detail, errors=exc.errors,
                                 headers=exc.headers, **exc.extra)
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
         errors = _validation_errors(exc)
         first = errors[0] if errors else {"field": "(request)", "message": "invalid", "fix": "correct it"}
         detail = f"{first['field']}: {first['message']} - fix: {first['fix']}"
         return problem_response(request, 422, "validation-error", "Invalid request", detail, errors=errors)
 
     @app.exception_handler(CaseError)
-    async def _case(request: Request, exc: CaseError) -> JSONResponse:
+    async def _case(request: Request, exc: CaseError) -> Response:
         field = exc.field or "(case)"
         message = str(exc)
         return problem_response(request, 422, "invalid-case", "Invalid case", message,
@@ -120,28 +132,28 @@ def install(app: FastAPI) -> None:
                                          "fix": _case_fix(message)}])
 
     @app.exception_handler(OutcomeError)
-    async def _outcome(request: Request, exc: OutcomeError) -> JSONResponse:
+    async def _outcome(request: Request, exc: OutcomeError) -> Response:
         return problem_response(request, 422, "invalid-prom", "Invalid PROM response set", str(exc),
                                 errors=[{"field": getattr(exc, "field", None) or "responses", "in": "body",
                                          "message": str(exc), "fix": "correct the responses as described"}])
 
     @app.exception_handler(NotFound)
-    async def _not_found(request: Request, exc: NotFound) -> JSONResponse:
+    async def _not_found(request: Request, exc: NotFound) -> Response:
         return problem_response(request, 404, "not-found", "Not found", str(exc))
 
     @app.exception_handler(KinchainError)
-    async def _kinchain(request: Request, exc: KinchainError) -> JSONResponse:
+    async def _kinchain(request: Request, exc: KinchainError) -> Response:
         return problem_response(request, 422, "invalid-input", "Invalid input", str(exc))
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         titles = {404: "Not found", 405: "Method not allowed", 401: "Not authenticated", 403: "Forbidden"}
         return problem_response(request, exc.status_code, "about:blank",
                                 titles.get(exc.status_code, "HTTP error"), str(exc.detail),
                                 headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
-    async def _crash(request: Request, exc: Exception) -> JSONResponse:
+    async def _crash(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem_response(request, 500, "internal-error", "Internal server error",
                                 "the server failed to handle this request; it has been logged")

@@ -25,11 +25,11 @@ _LABELS = {
 
 
 def _figure(result: ChainResult, drop_deg: float, medial_shift_m: float, lean_deg: float,
-            style: str, scale: float = 380.0) -> list[str]:
+            style: str, scale: float = 380.0) -> tuple[list[str], dict[str, tuple[float, float]]]:
     d = result.details["hip_centre_width_m"]
-    thigh = 0.245 * result.inputs.height_m
-    shank = 0.246 * result.inputs.height_m
-    hx, hy = 170.0, 150.0  # stance hip (left of the picture, seen from behind)
+    thigh = result.details["thigh_length_m"]
+    shank = result.details["shank_length_m"]
+    hx, hy = 190.0, 190.0  # stance hip (left of the picture, seen from behind)
     t = math.radians(drop_deg)
     sx, sy = hx + d * scale * math.cos(t), hy + d * scale * math.sin(t)  # swing-side hip
     ux, uy = math.cos(t), math.sin(t)
@@ -44,9 +44,10 @@ def _figure(result: ChainResult, drop_deg: float, medial_shift_m: float, lean_de
     kx, ky = lx + nx / norm * medial_shift_m * scale, ly + ny / norm * medial_shift_m * scale
     mx, my = (hx + sx) / 2, (hy + sy) / 2
     lean = math.radians(lean_deg)
-    tx, ty = mx - math.sin(lean) * 0.30 * scale, my - math.cos(lean) * 0.30 * scale
-    swing_knee = (sx + 6, sy + thigh * scale * 0.9)
-    swing_foot = (sx + 40, sy + thigh * scale * 0.9 + shank * scale * 0.6)
+    tx, ty = mx - math.sin(lean) * 0.22 * scale, my - math.cos(lean) * 0.22 * scale
+    swing_knee = (sx + 30, sy + thigh * scale * 0.85)
+    swing_foot = (sx + 75, sy + thigh * scale * 0.85 + shank * scale * 0.55)
+    points = {"hip": (hx, hy), "swing_hip": (sx, sy), "knee": (kx, ky), "ankle": (ax, ay)}
     return [
         f'<line x1="{hx - ux * ext:.1f}" y1="{hy - uy * ext:.1f}" x2="{sx + ux * ext:.1f}" '
         f'y2="{sy + uy * ext:.1f}" {style} stroke-width="7"/>',
@@ -59,7 +60,7 @@ def _figure(result: ChainResult, drop_deg: float, medial_shift_m: float, lean_de
         f'{swing_foot[0]:.1f},{swing_foot[1]:.1f}" fill="none" {style} stroke-width="4"/>',
         f'<circle cx="{hx:.1f}" cy="{hy:.1f}" r="6" fill="white" {style} stroke-width="2"/>',
         f'<circle cx="{kx:.1f}" cy="{ky:.1f}" r="6" fill="white" {style} stroke-width="2"/>',
-    ]
+    ], points
 
 
 def chain_svg(result: ChainResult, title: str | None = None) -> str:
@@ -69,32 +70,36 @@ def chain_svg(result: ChainResult, title: str | None = None) -> str:
     ref_style = 'stroke="#9aa3ad" stroke-dasharray="6 4"'
     cur_style = 'stroke="#1f3b57"'
     parts = [
-        '<svg xmlns="http://www.w3.org/2000/svg" width="760" height="560" viewBox="0 0 760 560" '
+        '<svg xmlns="http://www.w3.org/2000/svg" width="820" height="600" viewBox="0 0 820 600" '
         'font-family="Helvetica, Arial, sans-serif" font-size="13">',
-        '<rect width="760" height="560" fill="white"/>',
+        '<rect width="820" height="600" fill="white"/>',
     ]
     inp = result.inputs
     heading = title or (f"{inp.task.replace('_', ' ')} - abductor strength {inp.abductor_strength:.2f}, "
                         f"LLD {inp.leg_length_difference_mm:+.0f} mm, pronation {inp.foot_pronation_deg:+.0f}°")
     parts.append(f'<text x="20" y="28" font-size="16" font-weight="bold">{escape(heading)}</text>')
     parts.append('<text x="20" y="48" fill="#555">frontal plane, seen from behind; stance leg on the left; '
-                 'grey dashed = reference person</text>')
-    parts += _figure(result, out["pelvic_drop_deg"].reference, 0.0, 0.0, ref_style)
-    parts += _figure(result, out["pelvic_drop_deg"].value, det["knee_medial_shift_m"], inp.trunk_lean_deg,
-                     cur_style)
-    # numbers on the figure
-    parts.append(f'<text x="250" y="128" fill="#b23a48">pelvic drop {out["pelvic_drop_deg"].value:.1f}°</text>')
-    parts.append(f'<text x="40" y="135" fill="#b23a48">hip force {out["hip_contact_force_bw"].value:.2f} BW</text>')
-    parts.append(f'<text x="40" y="250" fill="#b23a48">hip add {out["femoral_adduction_deg"].value:.1f}°</text>')
-    parts.append(f'<text x="40" y="268" fill="#b23a48">femur IR '
-                 f'{out["femoral_internal_rotation_deg"].value:.1f}°</text>')
-    parts.append(f'<text x="250" y="330" fill="#b23a48">valgus {out["knee_valgus_deg"].value:.1f}°</text>')
-    parts.append(f'<text x="250" y="348" fill="#b23a48">KAM {out["knee_frontal_moment_nm_per_kg"].value:.2f} '
-                 'Nm/kg</text>')
-    parts.append(f'<text x="250" y="510" fill="#b23a48">tibia IR {det["tibial_internal_rotation_deg"]:.1f}°'
-                 '</text>')
+                 'grey dashed = reference person (knee drawn by its change from the reference)</text>')
+    ref_parts, _ = _figure(result, out["pelvic_drop_deg"].reference, 0.0, 0.0, ref_style)
+    cur_parts, pt = _figure(result, out["pelvic_drop_deg"].value, det["knee_medial_shift_m"],
+                            inp.trunk_lean_deg, cur_style)
+    parts += ref_parts + cur_parts
+    # numbers on the figure, next to the segment they belong to
+    (hx, hy), (sx, sy), (kx, ky), (ax, ay) = pt["hip"], pt["swing_hip"], pt["knee"], pt["ankle"]
+    labels = [
+        (sx + 30, sy - 18, f"pelvic drop {out['pelvic_drop_deg'].value:.1f}°"),
+        (hx - 175, hy - 6, f"hip force {out['hip_contact_force_bw'].value:.2f} BW"),
+        (hx - 175, hy + 14, f"abductors {det['abductor_force_bw']:.2f} BW"),
+        (hx - 175, (hy + ky) / 2, f"hip add {out['femoral_adduction_deg'].value:.1f}°"),
+        (hx - 175, (hy + ky) / 2 + 18, f"femur IR {out['femoral_internal_rotation_deg'].value:.1f}°"),
+        (kx + 26, ky + 4, f"valgus {out['knee_valgus_deg'].value:.1f}°"),
+        (kx + 26, ky + 22, f"KAM {out['knee_frontal_moment_nm_per_kg'].value:.2f} Nm/kg"),
+        (ax + 30, ay - 4, f"tibia IR {det['tibial_internal_rotation_deg']:.1f}°"),
+    ]
+    for x, y, text in labels:
+        parts.append(f'<text x="{x:.1f}" y="{y:.1f}" fill="#b23a48">{escape(text)}</text>')
     # table
-    x0, y0 = 430, 90
+    x0, y0 = 460, 100
     parts.append(f'<text x="{x0}" y="{y0}" font-weight="bold">output</text>')
     parts.append(f'<text x="{x0 + 190}" y="{y0}" font-weight="bold">value</text>')
     parts.append(f'<text x="{x0 + 265}" y="{y0}" font-weight="bold">ref</text>')

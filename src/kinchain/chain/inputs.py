@@ -45,6 +45,10 @@ RANGES: dict[str, Range] = {
     "cane_force_bw": Range(0.0, 0.3, "body weights", "force through a cane in the opposite hand"),
 }
 CATEGORIES: dict[str, tuple[str, ...]] = {"task": TASKS, "sex": ("female", "male")}
+# Inputs where None means "use the knowledge-base default".
+OPTIONAL: frozenset[str] = frozenset(
+    {"abductor_moment_arm_m", "hip_centre_width_m", "femoral_anteversion_deg", "knee_flexion_deg"}
+)
 
 
 def check_value(name: str, value: Any) -> float:
@@ -100,7 +104,7 @@ class ChainInputs(BaseModel):
             if key in CATEGORIES:
                 if value not in CATEGORIES[key]:
                     raise ChainParameterError(f"{key}: {value!r} is not one of {', '.join(CATEGORIES[key])}")
-            elif value is not None:
+            elif value is not None or key not in OPTIONAL:
                 out[key] = check_value(key, value)
         return out
 

@@ -183,10 +183,8 @@ def _raw(inp: ChainInputs, p: ChainParams) -> dict[str, float]:
     knee_rotation = femoral_ir - tibial_ir  # femur on tibia, + = femur internally rotated
 
     # --- knee ------------------------------------------------------------------------------------
-    if squat:
-        fppa_ref = p.fppa_squat_male if inp.sex == "male" else p.fppa_squat_female
-    else:
-        fppa_ref = p.fppa_stance
+    fppa_squat = p.fppa_squat_male if inp.sex == "male" else p.fppa_squat_female
+    fppa_ref = fppa_squat if squat else p.fppa_stance
     frontal = femoral_tilt * (1 + thigh / shank)
     projection = _projection_deg(kappa, femoral_ir) - _projection_deg(kappa, ir_reference)
     valgus = fppa_ref + frontal + projection + p.valgus_per_eversion * inp.foot_pronation_deg
@@ -226,6 +224,8 @@ def _raw(inp: ChainInputs, p: ChainParams) -> dict[str, float]:
         "knee_rotation_femur_on_tibia_deg": knee_rotation,
         "knee_rotation_change_deg": rotation_change,
         "knee_flexion_deg": kappa,
+        "thigh_length_m": thigh,
+        "shank_length_m": shank,
         "body_weight_lever_m": b,
         "abductor_moment_arm_m": a,
         "hip_centre_width_m": d,
@@ -344,6 +344,9 @@ def run(inputs: ChainInputs | None = None, *, kb: Knowledge | None = None, **cha
             rot = raw["knee_rotation_change_deg"]
             if rot > p.pf_threshold:
                 direction = "lateral facet loading increases (femur internally rotated on the tibia)"
+            elif rot < -p.pf_threshold and value > 0:
+                direction = ("mixed: the tibia rotates inwards under the femur, which loads the medial facet, "
+                             "while the larger Q-angle adds lateral pull; net effect unknown")
             elif rot < -p.pf_threshold:
                 direction = "medial facet loading increases, lateral decreases"
             else:

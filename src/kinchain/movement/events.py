@@ -32,10 +32,38 @@ class Repetition:
     stop: int
 
 
-def _peaks(x: FloatArray, distance: int, prominence: float) -> np.ndarray:
-    y = np.where(np.isfinite(x), x, np.nanmin(x) if np.isfinite(x).any() else 0.0)
+def _peaks(x: FloatArray, distance: int, prominence: float, guard: int = 3) -> np.ndarray:
+    """Peaks of x, ignoring any peak within ``guard`` frames of a missing sample (a gap edge is not an
+    event)."""
+    ok = np.isfinite(x)
+    y = np.where(ok, x, np.nanmin(x) if ok.any() else 0.0)
     idx, _ = find_peaks(y, distance=max(1, distance), prominence=prominence)
-    return idx
+    keep = [i for i in idx if ok[max(0, i - guard):i + guard + 1].all() and guard <= i < len(x) - guard]
+    return np.asarray(keep, dtype=int)
+
+
+def contact_phases(foot_height: dict[str, FloatArray], rate: float, tol: float,
+                   min_stance_s: float = 0.08) -> list[Stance]:
+    """Stance phases from foot height (lowest of the heel and toe markers, up positive): the foot is on
+    the ground while within ``tol`` of the floor level (2nd percentile over both feet). Phases that
+    touch the trial edges or a gap are partial and dropped. Used for running, where the forefoot often
+    lands first and the coordinate method misplaces toe off."""
+    both = np.concatenate([h[np.isfinite(h)] for h in foot_height.values()])
+    if both.size == 0:
+        return []
+    floor = float(np.percentile(both, 2))
+    stances: list[Stance] = []
+    for side, h in foot_height.items():
+        ok = np.isfinite(h)
+        contact = ok & (h < floor + tol)
+        d = np.diff(np.concatenate(([0], contact.astype(np.int8), [0])))
+        for a, b in zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1), strict=True):
+            if a == 0 or b >= len(h) or not ok[a - 1] or not ok[b]:
+                continue
+            if (b - a) >= min_stance_s * rate:
+                stances.append(Stance(side, int(a), int(b - 1)))
+    stances.sort(key=lambda st: st.start)
+    return stances
 
 
 def gait_events(rel_heel: dict[str, FloatArray], rel_toe: dict[str, FloatArray], rate: float,
@@ -54,7 +82,7 @@ def gait_events(rel_heel: dict[str, FloatArray], rel_toe: dict[str, FloatArray],
         to[side] = [int(i) for i in _peaks(-t, min_step, prom)]
         for s in hs[side]:
             nxt = [o for o in to[side] if o > s]
-            if nxt and (nxt[0] - s) < 1.5 * rate:
+            if nxt and (nxt[0] - s) < 1.5 * rate and np.isfinite(h[s:nxt[0] + 1]).all():
                 stances.append(Stance(side, s, nxt[0]))
     stances.sort(key=lambda st: st.start)
     return hs, to, stances

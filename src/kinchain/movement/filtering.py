@@ -69,7 +69,7 @@ def lowpass(x: FloatArray, rate: float, cutoff: float, order: int = 2) -> FloatA
 
 def clean(x: FloatArray, rate: float, cutoff: float, max_gap_s: float) -> tuple[FloatArray, dict[str, float]]:
     """Gap-fill then low-pass; returns the data and a small report."""
-    max_gap = int(round(max_gap_s * rate))
+    max_gap = round(max_gap_s * rate)
     missing_before = float(np.mean(~np.isfinite(x)))
     filled, n_filled = fill_gaps(x, max_gap)
     eff_cutoff = min(cutoff, 0.99 * 0.5 * rate)

@@ -9,6 +9,8 @@ prefix ("Sub01:RASI").
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from kinchain.errors import MovementDataError
@@ -116,17 +118,20 @@ def _cast(trial: MarkerTrial, static: MarkerTrial, out: dict[str, FloatArray]) -
         need = [t for t in targets if t not in out]
         if not need:
             continue
-        dyn = [find(trial, c, 0.5) for c in cluster]
-        sta = [find(static, c, 0.5) for c in cluster]
-        tgt = [find(static, ALIASES[t], 0.5) for t in need]
-        if any(v is None for v in (*dyn, *sta, *tgt)):
+        dyn_o = [find(trial, c, 0.5) for c in cluster]
+        sta_o = [find(static, c, 0.5) for c in cluster]
+        tgt_o = [find(static, ALIASES[t], 0.5) for t in need]
+        dyn = [a for a in dyn_o if a is not None]
+        sta = [a for a in sta_o if a is not None]
+        tgt = [a for a in tgt_o if a is not None]
+        if len(dyn) < 3 or len(sta) < 3 or len(tgt) < len(need):
             continue
-        rs = _tech_frame(*(np.nanmedian(s, axis=0) for s in sta))  # type: ignore[misc]
-        o = np.nanmedian(sta[0], axis=0)  # type: ignore[arg-type]
-        rd = _tech_frame(*dyn)  # type: ignore[misc]
+        s1, s2, s3 = (np.nanmedian(a, axis=0) for a in sta)
+        rs = _tech_frame(s1, s2, s3)
+        rd = _tech_frame(dyn[0], dyn[1], dyn[2])
         for name, t in zip(need, tgt, strict=True):
-            local = rs.T @ (np.nanmedian(t, axis=0) - o)  # type: ignore[arg-type]
-            out[name] = dyn[0] + np.einsum("nij,j->ni", rd, local)  # type: ignore[operator]
+            local = np.asarray(rs.T @ (np.nanmedian(t, axis=0) - s1))
+            out[name] = dyn[0] + np.einsum("nij,j->ni", rd, local)
         notes.append(f"{seg}: {', '.join(need)} rebuilt from the static trial via the marker cluster (CAST)")
     return notes
 
@@ -153,7 +158,9 @@ def _unmirror(out: dict[str, FloatArray]) -> list[str]:
     if not legs:
         return []
     mid_asis = 0.5 * (out["RASI"] + out["LASI"])
-    up = np.nanmean(mid_asis - np.nanmean(np.stack(legs), axis=0), axis=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # frames where every leg marker is missing
+        up = np.nanmean(mid_asis - np.nanmean(np.stack(legs), axis=0), axis=0)
     z = np.nanmean(out["RASI"] - out["LASI"], axis=0)
     x = np.nanmean(mid_asis - 0.5 * (out["RPSI"] + out["LPSI"]), axis=0)
     if float(np.dot(np.cross(z, x), up)) >= 0:

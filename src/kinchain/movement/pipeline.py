@@ -135,7 +135,15 @@ def _markers(trial: MarkerTrial, task: str | None, kb: Knowledge, static: Marker
                                         "cannot be found. Fix: add heel/toe markers (e.g. RHEE, RTOE)")
             rel_h[side] = heel @ fwd - pel
             rel_t[side] = toe @ fwd - pel
-        _, _, stances = ev.gait_events(rel_h, rel_t, trial.rate, running=task == "running")
+        if task == "running":
+            foot = {s: np.fmin(k.height(f"{s.upper()}HEE") if f"{s.upper()}HEE" in k.centres else np.inf,
+                               k.height(f"{s.upper()}TOE") if f"{s.upper()}TOE" in k.centres else np.inf)
+                    for s in ("r", "l")}
+            stances = ev.contact_phases(foot, trial.rate, kb.parameter("mv_contact_height_tol_mm"))
+            notes.append("running: stance from foot height (heel/toe within a set height of the floor)")
+        else:
+            _, _, stances = ev.gait_events(rel_h, rel_t, trial.rate)
+            notes.append("walking: heel strike and toe off by the coordinate method (Zeni 2008)")
         for st in stances:
             u = {"kind": "stance", "side": st.side, "start": st.start, "stop": st.stop,
                  "duration_s": round((st.stop - st.start) / trial.rate, 4)}
@@ -149,9 +157,10 @@ def _markers(trial: MarkerTrial, task: str | None, kb: Knowledge, static: Marker
             u = {"kind": "repetition", "side": r.side, "start": r.start, "deepest": r.deepest, "stop": r.stop}
             u.update(_unit_measures(k.series, r.side, r.start, r.stop, r.deepest))
             units.append(u)
-    report["hip_joint_centre"] = "Harrington 2007"
-    report.update({k2: round(v, 1) for k2, v in k.info.items()})
-    return task, k.series, units, notes, report
+    proc: dict[str, Any] = dict(report)
+    proc["hip_joint_centre"] = "Harrington 2007"
+    proc.update({k2: round(v, 1) for k2, v in k.info.items()})
+    return task, k.series, units, notes, proc
 
 
 def _keypoints(trial: KeypointTrial, task: str | None, kb: Knowledge,

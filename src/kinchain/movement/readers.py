@@ -379,7 +379,7 @@ def read_keypoints_csv(path: str | Path, fps: float | None = None) -> KeypointTr
             f = int(float(r[frame_col]))
             n = name_of(r[lm_col])
             fr = by_frame.setdefault(f, {})
-            if "time" in r and r["time"]:
+            if r.get("time"):
                 tmap[f] = float(r["time"])
             if n and r["x"] and r["y"]:
                 fr[n] = (float(r["x"]), float(r["y"]), float(r.get("visibility") or 1.0))

@@ -15,6 +15,7 @@ Every threshold is reported with its value, population, citation and status.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -168,7 +169,7 @@ def series(results: Sequence[PromResult], *, mic: str | None = None, error: str 
               for i, r in enumerate(ordered)]
     verdicts = compare(ordered[0], ordered[-1], mic=mic, error=error)
     steps = []
-    for a, b in zip(ordered, ordered[1:], strict=False):
+    for a, b in itertools.pairwise(ordered):
         ch = compare(a, b, mic=mic, error=error)
         steps.append({"from": a.date or a.label, "to": b.date or b.label,
                       "verdicts": {k: v.verdict for k, v in ch.items()},

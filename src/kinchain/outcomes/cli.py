@@ -104,3 +104,32 @@ def series_cmd(
         typer.echo(json.dumps(out, indent=2, ensure_ascii=False))
     else:
         typer.echo(_series_text(result) + (f"\nchart written to {chart}" if chart else ""))
+
+
+@app.command("instruments")
+def instruments_cmd(fmt: FormatOpt = "text") -> None:
+    """List the instruments: item codes, ranges, missing-item rules and thresholds (with populations)."""
+    from kinchain.outcomes.instruments import load_instruments
+
+    try:
+        _check_format(fmt)
+        insts = load_instruments()
+    except OutcomeError as exc:
+        raise _fail(exc) from None
+    if fmt == "json":
+        typer.echo(json.dumps({k: v.model_dump(mode="json") for k, v in insts.items()}, indent=2,
+                              ensure_ascii=False))
+        return
+    for inst in insts.values():
+        better = "higher = better" if inst.scoring.higher_is_better else "lower = better"
+        typer.echo(f"{inst.id}  {inst.name} (items {inst.item_min}-{inst.item_max}; scores "
+                   f"{inst.scoring.score_min:g}-{inst.scoring.score_max:g}, {better})")
+        for s in inst.subscales:
+            codes = f"{s.items[0]}-{s.items[-1]}" if len(s.items) > 2 else ", ".join(s.items)
+            typer.echo(f"  {s.id:<10} {codes:<8} {len(s.items):>2} items, scored with >= {s.min_answered} answered")
+        typer.echo(f"  missing items [{inst.missing_rule.status}]: {inst.missing_rule.text}")
+        for t in inst.thresholds:
+            vals = ", ".join(f"{k} {v:g}" for k, v in t.values.items())
+            pct = f" and {t.percent:g}%" if t.percent else ""
+            typer.echo(f"  {t.kind.upper():<4} {t.id}{' (default)' if t.default else ''}: {vals}{pct} - "
+                       f"{t.population} [{', '.join(t.citation)}; {t.status}]")

@@ -101,17 +101,36 @@ def _subscale_score(inst: Instrument, sub: Subscale, values: Mapping[str, int | 
                                            f"{sub.min_answered} needed")
     mean = sum(answered) / len(answered)
     span = inst.item_max - inst.item_min
-    if inst.scoring.method == "transformed_mean":
-        value = 100.0 - (mean - inst.item_min) * 100.0 / span
-    else:  # sum, the missing items taking the mean of the answered ones
-        value = mean * n_items
+    # transformed_mean: 100 = no problems; sum: the missing items take the mean of the answered ones
+    transformed = inst.scoring.method == "transformed_mean"
+    value = 100.0 - (mean - inst.item_min) * 100.0 / span if transformed else mean * n_items
     lo, hi = inst.scoring.score_min, inst.scoring.score_max
     value = min(max(round(value, DECIMALS), lo), hi)
     return SubscaleScore(subscale=sub.id, name=sub.name, score=value + 0.0, answered=len(answered),
                          items=n_items, imputed=n_items - len(answered))
 
 
-def score(instrument: str | Instrument, responses: Mapping[Any, Any], *, date: str | None = None,
+def _check_date(date: Any) -> str | None:
+    """ISO 8601 date or date-time (what FHIR accepts), else OutcomeError."""
+    if date is None:
+        return None
+    import datetime as dt
+
+    text = date.isoformat() if isinstance(date, dt.date) else str(date)
+    try:
+        if len(text) == 10:
+            dt.date.fromisoformat(text)
+        else:
+            parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+            if parsed.tzinfo is None:
+                raise ValueError("a date-time needs a time zone")
+    except ValueError as exc:
+        raise OutcomeError(f"date {text!r} is not an ISO 8601 date (YYYY-MM-DD) or date-time with time zone: "
+                           f"{exc}") from None
+    return text
+
+
+def score(instrument: str | Instrument, responses: Mapping[Any, Any], *, date: Any = None,
           label: str | None = None) -> PromResult:
     """Score one response set. Raises OutcomeError naming an unknown instrument, item code or value."""
     inst = instrument if isinstance(instrument, Instrument) else get_instrument(instrument)
@@ -120,7 +139,7 @@ def score(instrument: str | Instrument, responses: Mapping[Any, Any], *, date: s
     return PromResult(
         instrument=inst.id,
         name=inst.name,
-        date=date,
+        date=_check_date(date),
         label=label,
         responses=values,
         scores={s.subscale: s.score for s in subs},
@@ -144,8 +163,7 @@ def score_mapping(data: Any, *, where: str = "input") -> PromResult:
     date = data.get("date")
     label = data.get("label")
     try:
-        return score(data["instrument"], data["responses"], date=None if date is None else str(date),
-                     label=None if label is None else str(label))
+        return score(data["instrument"], data["responses"], date=date, label=None if label is None else str(label))
     except OutcomeError as exc:
         raise OutcomeError(f"{where}: {exc}") from None
 

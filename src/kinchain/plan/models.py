@@ -113,7 +113,7 @@ class Component(_Strict):
     treats: list[str] = Field(default_factory=list)
     evidence: EvidenceLevel | None = None
     contraindications: list[str] = Field(default_factory=list)
-    requires: Measurement | None = None
+    requires: list[Measurement] = Field(default_factory=list, description="any one met justifies it")
     citation: list[str] = Field(min_length=1)
     status: EvidenceStatus
 
@@ -144,7 +144,7 @@ class Referral(_Strict):
 class Pathway(_Strict):
     id: str
     kind: PathwayKind
-    name: str
+    name: str = ""
     patient_name: str | None = None
     conditions: list[str] = Field(default_factory=list, description="conditions that select this pathway")
     sources: list[str] = Field(default_factory=list, description="'region/mechanism' pain sources that select it")

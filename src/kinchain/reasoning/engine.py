@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -12,22 +13,12 @@ from kinchain.knowledge.loader import Knowledge, load_knowledge
 from kinchain.knowledge.schema import REGIONS
 from kinchain.reasoning import source as src
 from kinchain.reasoning.compiled import Compiled, compile_knowledge
-from kinchain.reasoning.next_test import best_by_finding, information_gain
+from kinchain.reasoning.next_test import best_by_finding, candidate_tests, information_gain
 from kinchain.reasoning.posterior import ConditionUpdate, Piece, update_conditions
-from kinchain.reasoning.priors import expit, logit, prior_for
+from kinchain.reasoning.priors import expit, logit, priors_for_patient
 from kinchain.reasoning.rules import RuleOutcome, evaluate_all
 from kinchain.reasoning.triage import triage
-from kinchain.reasoning.types import (
-    Assessment,
-    ConditionExplanation,
-    ConditionProbability,
-    Contribution,
-    Explanation,
-    NextTest,
-    RuleResult,
-    SourceExplanation,
-    SourceProbability,
-)
+from kinchain.reasoning.types import Assessment, RuleResult
 
 TOP_CONTRIBUTIONS = 6
 
@@ -41,7 +32,7 @@ class Reasoning:
         self.findings = dict(findings)
         self.complaint = str(findings["complaint_region"])
         age, sex, setting = float(findings["age_years"]), str(findings["sex"]), str(findings["setting"])
-        self.priors = {c: prior_for(kb, c, self.complaint, age, sex, setting) for c in self.comp.conditions}
+        self.priors = priors_for_patient(kb, self.complaint, age, sex, setting)
         self.outcomes: list[RuleOutcome] = evaluate_all(kb.rules, self.findings)
         prior_logits = {c: logit(p.probability) for c, p in self.priors.items()}
         self.updates: dict[str, ConditionUpdate] = update_conditions(self.comp, self.findings, prior_logits,
@@ -60,46 +51,56 @@ class Reasoning:
 
     def gains(self, patient_only: bool = False) -> list[tuple[str, float]]:
         comp = self.comp
-        cand = np.array([
-            t.finding not in self.findings and (not patient_only or comp.kb.findings[t.finding].patient_askable)
-            for t in comp.tests
-        ])
+        cand = candidate_tests(comp, self.findings, patient_only)
         post = np.array([self.posteriors[c] for c in comp.conditions])
         return best_by_finding(comp, information_gain(comp, self.exps, self.probs, post, cand))
 
 
-def _contribution(piece: Piece, kb: Knowledge) -> Contribution:
-    return Contribution(finding=piece.finding, value=piece.value, log_odds=round(piece.effective, 4),
-                        lr=round(math.exp(piece.effective), 4), citation=kb.cite(piece.citation),
-                        status=piece.status, via=piece.via)
+def _contribution(piece: Piece, kb: Knowledge) -> dict[str, Any]:
+    return {"finding": piece.finding, "value": piece.value, "log_odds": round(piece.effective, 4),
+            "lr": round(math.exp(piece.effective), 4), "citation": kb.cite(piece.citation),
+            "status": piece.status, "via": piece.via}
 
 
-def _source_contributions(r: Reasoning, region: str) -> list[Contribution]:
-    """Leave-one-finding-out change in the region's log-odds."""
-    base = src.region_logit(r.exps, r.probs, region)
+def _source_contributions(r: Reasoning, regions: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """Leave-one-finding-out change in each region's log-odds (all findings at once, vectorised)."""
     per_finding: dict[str, list[Piece]] = {}
     for e in r.exps:
-        if e.condition == src.NONSPECIFIC:
-            continue
-        for p in r.updates[e.condition].pieces:
-            per_finding.setdefault(p.finding, []).append(p)
-    out = []
-    for fid, pieces in per_finding.items():
-        drop: dict[str, float] = {}
-        for e in r.exps:
-            if e.condition != src.NONSPECIFIC:
-                drop[e.condition] = sum(p.effective for p in r.updates[e.condition].pieces if p.finding == fid)
-        reduced = [src.Explanation(e.condition, e.source, e.mechanism, e.weight, e.log_lr - drop.get(e.condition, 0.0))
-                   for e in r.exps]
-        delta = base - src.region_logit(reduced, src.normalise(reduced), region)
-        if abs(delta) < 1e-3:
-            continue
-        first = max(pieces, key=lambda p: abs(p.effective))
-        cites = sorted({c for p in pieces for c in r.kb.cite(p.citation)})
-        out.append(Contribution(finding=fid, value=first.value, log_odds=round(delta, 4),
-                                lr=round(math.exp(delta), 4), citation=cites, status=first.status, via=first.via))
-    out.sort(key=lambda c: -abs(c.log_odds))
-    return out[:TOP_CONTRIBUTIONS]
+        if e.condition != src.NONSPECIFIC:
+            for p in r.updates[e.condition].pieces:
+                per_finding.setdefault(p.finding, []).append(p)
+    if not per_finding:
+        return {region: [] for region in regions}
+    fids = list(per_finding)
+    row = {f: i for i, f in enumerate(fids)}
+    drop = np.zeros((len(fids), len(r.exps)))
+    for j, e in enumerate(r.exps):
+        if e.condition != src.NONSPECIFIC:
+            for p in r.updates[e.condition].pieces:
+                drop[row[p.finding], j] += p.effective
+    base = np.array([math.log(e.weight) + e.log_lr for e in r.exps])
+    logits = np.vstack([base[None, :], base[None, :] - drop])
+    logits -= logits.max(axis=1, keepdims=True)
+    w = np.exp(logits)
+    w /= w.sum(axis=1, keepdims=True)
+    out: dict[str, list[dict[str, Any]]] = {}
+    for region in regions:
+        mask = np.array([e.source == region for e in r.exps])
+        pr = np.clip(w[:, mask].sum(axis=1), 1e-12, 1 - 1e-12)
+        lo = np.log(pr / (1 - pr))
+        delta = lo[0] - lo[1:]
+        items = []
+        for i in np.argsort(-np.abs(delta))[:TOP_CONTRIBUTIONS]:
+            d = float(delta[i])
+            if abs(d) < 1e-3:
+                break
+            pieces = per_finding[fids[i]]
+            first = max(pieces, key=lambda p: abs(p.effective))
+            cites = sorted({c for p in pieces for c in r.kb.cite(p.citation)})
+            items.append({"finding": fids[i], "value": first.value, "log_odds": round(d, 4), "lr": round(math.exp(d), 4),
+                          "citation": cites, "status": first.status, "via": first.via})
+        out[region] = items
+    return out
 
 
 def _rule_results(r: Reasoning) -> list[RuleResult]:
@@ -115,63 +116,57 @@ def _rule_results(r: Reasoning) -> list[RuleResult]:
 
 def build_assessment(r: Reasoning, case_id: str | None, n_next: int = 5,
                      notes: list[str] | None = None) -> Assessment:
+    """Assemble the typed result (built as plain data, validated once: the fast path in pydantic)."""
     kb = r.kb
     table = r.source_table()
     sources = []
     for region in REGIONS:
         mechs = table.get(region, {})
-        total = sum(mechs.values())
         mech = max(mechs, key=lambda m: mechs[m]) if mechs else "local"
-        sources.append(SourceProbability(region=region, mechanism=mech, probability=total,  # type: ignore[arg-type]
-                                         mechanisms=dict(mechs)))
-    sources.sort(key=lambda s: -s.probability)
-    conds = sorted(
-        (ConditionProbability(id=c, name=kb.conditions[c].name, probability=p,
-                              prior=r.priors[c].probability, must_not_miss=kb.conditions[c].must_not_miss,
-                              region=kb.conditions[c].region, icd10=kb.conditions[c].icd10)
-         for c, p in r.posteriors.items()),
-        key=lambda c: -c.probability,
-    )
+        sources.append({"region": region, "mechanism": mech, "probability": sum(mechs.values()), "mechanisms": mechs})
+    sources.sort(key=lambda d: -d["probability"])
+    ranked = sorted(r.posteriors.items(), key=lambda kv: -kv[1])
+    conds = []
+    for c, p in ranked:
+        cond = kb.conditions[c]
+        conds.append({"id": c, "name": cond.name, "probability": p, "prior": r.priors[c].probability,
+                      "must_not_miss": cond.must_not_miss, "region": cond.region, "icd10": cond.icd10})
     tri = triage(kb, r.outcomes, r.posteriors, r.leading)
-    shown = [c.id for c in conds[:5]] + [c.id for c in conds[5:] if c.must_not_miss and c.probability >= tri.threshold]
+    shown = [c for c, _ in ranked[:5]] + [c for c, p in ranked[5:] if kb.conditions[c].must_not_miss and p >= tri.threshold]
     cond_expl = []
     for cid in shown:
-        upd = r.updates[cid]
-        pieces = sorted(upd.pieces, key=lambda p: -abs(p.effective))[:TOP_CONTRIBUTIONS]
-        cond_expl.append(ConditionExplanation(condition=cid, prior=r.priors[cid].probability,
-                                              posterior=r.posteriors[cid],
-                                              contributions=[_contribution(p, kb) for p in pieces]))
+        pieces = sorted(r.updates[cid].pieces, key=lambda p: -abs(p.effective))[:TOP_CONTRIBUTIONS]
+        cond_expl.append({"condition": cid, "prior": r.priors[cid].probability, "posterior": r.posteriors[cid],
+                          "contributions": [_contribution(p, kb) for p in pieces]})
+    shown_regions = [d["region"] for d in sources[:2] if d["probability"] > 0]
+    contributions = _source_contributions(r, shown_regions)
     src_expl = []
-    for s in sources[:2]:
-        if s.probability <= 0:
-            continue
-        carriers = sorted(((e.condition, p) for e, p in zip(r.exps, r.probs, strict=True) if e.source == s.region),
+    for region in shown_regions:
+        carriers = sorted(((e.condition, p) for e, p in zip(r.exps, r.probs, strict=True) if e.source == region),
                           key=lambda t: -t[1])
-        src_expl.append(SourceExplanation(region=s.region, probability=s.probability,
-                                          conditions=[c for c, p in carriers if p >= 0.01][:5],
-                                          contributions=_source_contributions(r, s.region)))
+        src_expl.append({"region": region, "probability": next(d["probability"] for d in sources if d["region"] == region),
+                         "conditions": [c for c, p in carriers if p >= 0.01][:5], "contributions": contributions[region]})
     all_notes = list(notes or [])
     for o in r.outcomes:
         if o.rule.condition and o.applicable and o.complete and o.probability is not None:
             all_notes.append(f"{o.rule.name}: {o.level.label if o.level else ''} -> probability "
                              f"{o.probability:.0%} for {kb.conditions[o.rule.condition].name}.")
-    next_tests = [
-        NextTest(finding=fid, question=kb.findings[fid].question, description=kb.findings[fid].description,
-                 group=kb.findings[fid].group, expected_gain_bits=round(g, 4),
-                 patient_askable=kb.findings[fid].patient_askable)
-        for fid, g in r.gains()[:n_next]
-    ]
-    return Assessment(
-        case_id=case_id,
-        knowledge_version=kb.version,
-        complaint_region=r.complaint,
-        pain_source=sources,
-        conditions=conds,
-        triage=tri,
-        explanation=Explanation(sources=src_expl, conditions=cond_expl, rules=_rule_results(r), notes=all_notes),
-        next_tests=next_tests,
-        findings=dict(r.findings),
-    )
+    next_tests = []
+    for fid, g in r.gains()[:n_next]:
+        f = kb.findings[fid]
+        next_tests.append({"finding": fid, "question": f.question, "description": f.description, "group": f.group,
+                           "expected_gain_bits": round(g, 4), "patient_askable": f.patient_askable})
+    return Assessment.model_validate({
+        "case_id": case_id,
+        "knowledge_version": kb.version,
+        "complaint_region": r.complaint,
+        "pain_source": sources,
+        "conditions": conds,
+        "triage": tri,
+        "explanation": {"sources": src_expl, "conditions": cond_expl, "rules": _rule_results(r), "notes": all_notes},
+        "next_tests": next_tests,
+        "findings": dict(r.findings),
+    })
 
 
 def assess(case: Case, knowledge: Knowledge | None = None, *,

@@ -2,14 +2,19 @@
 
 Order and stop rule (see docs/method.md):
 
-1. Safety screen. For every red-flag rule (kind ``flag``, triage urgent or emergency) that applies to
-   this patient, ask its findings until the rule is settled true or false. A rule that fires with
-   'emergency' ends the interview at once: the answer (go now) is clear.
+1. Safety screen. For every emergency red-flag rule (kind ``flag``) that can still fire for this
+   patient (age, complaint and earlier answers do not already exclude it), ask one of its findings;
+   if the answer is yes, keep asking that rule's findings until it is settled. A rule that fires
+   with 'emergency' ends the interview at once: the answer (go now) is clear. Urgent-level flags are
+   reached through step 2: their findings carry evidence for must-not-miss conditions, whose
+   uncertainty the information gain counts.
 2. Then the question with the largest expected information gain on the pain source and the
    must-not-miss conditions (``next_test.py``), among the findings the audience can answer.
-3. Stop when one source region reaches ``interview_confident_source`` and every must-not-miss
-   condition is either below a fifth of the urgent threshold or above it; or when no question gains
-   ``interview_min_gain_bits``; or after ``interview_max_questions``.
+3. Stop when the answer is clear: (a) one source region reaches ``interview_confident_source`` and
+   every must-not-miss condition is either below a fifth of the urgent threshold or above it; or
+   (b) no answer to any of the ``interview_lookahead`` most informative remaining questions would
+   change the leading source region or the triage level (decision stability); or (c) no question
+   gains ``interview_min_gain_bits``; or (d) after ``interview_max_questions``.
 """
 
 from __future__ import annotations
@@ -22,7 +27,9 @@ from kinchain.knowledge.loader import Knowledge, load_knowledge
 from kinchain.knowledge.schema import TRIAGE_ORDER, Rule
 from kinchain.reasoning.engine import Reasoning, build_assessment
 from kinchain.reasoning.expressions import evaluate, referenced_findings
+from kinchain.reasoning.compiled import compile_knowledge
 from kinchain.reasoning.rules import evaluate_rule, triage_floor
+from kinchain.reasoning.triage import triage
 from kinchain.reasoning.types import Assessment
 
 
@@ -44,19 +51,21 @@ class Progress:
     stop_reason: str | None = None
 
 
-def _flag_rules(kb: Knowledge) -> list[Rule]:
-    rules = [r for r in kb.rules.values() if r.kind == "flag" and r.triage in ("urgent", "emergency")]
+def _flag_rules(kb: Knowledge, levels: tuple[str, ...] = ("urgent", "emergency")) -> list[Rule]:
+    rules = [r for r in kb.rules.values() if r.kind == "flag" and r.triage in levels]
     return sorted(rules, key=lambda r: -TRIAGE_ORDER[r.triage or "self_care"])
 
 
 def _screen(kb: Knowledge, findings: Mapping[str, FindingValue], asked: set[str], patient: bool) -> Iterator[str]:
-    for rule in _flag_rules(kb):
+    for rule in _flag_rules(kb, ("emergency",)):
         if rule.applies_when is not None and evaluate(rule.applies_when, findings) is False:
             continue
         expr = rule.expr if rule.expr is not None else {"any": [i.expr for i in rule.items]}
         if evaluate(expr, findings) is not None:
             continue
-        needed = list(referenced_findings(rule.applies_when)) + list(referenced_findings(expr))
+        needed = list(dict.fromkeys([*referenced_findings(rule.applies_when), *referenced_findings(expr)]))
+        if any(f in asked for f in needed) and not any(findings.get(f) is True for f in needed if f in asked):
+            continue  # screened once with a no or don't-know: move on
         for fid in needed:
             f = kb.findings[fid]
             if fid not in findings and fid not in asked and (f.patient_askable or not patient):
@@ -99,8 +108,45 @@ def next_question(case: Case, progress: Progress, kb: Knowledge | None = None,
     if not gains or gains[0][1] < kb.parameter("interview_min_gain_bits"):
         progress.stop_reason = "no remaining question is informative enough"
         return None
+    lookahead = int(kb.parameter("interview_lookahead"))
+    if all(_stable(r, kb, f) for f, _ in gains[:lookahead]):
+        progress.stop_reason = "no answer to the best remaining questions would change the source or the urgency"
+        return None
     fid, g = gains[0]
     return _question(kb, fid, "information gain", g)
+
+
+def _decision(r: Reasoning) -> tuple[str, str]:
+    table = r.source_table()
+    region = max(table, key=lambda k: sum(table[k].values()))
+    level = triage(r.kb, r.outcomes, r.posteriors, r.leading).level
+    return region, level
+
+
+def _answers(kb: Knowledge, fid: str) -> list[FindingValue]:
+    """Representative answers: yes/no, each category, or a value either side of each threshold."""
+    f = kb.findings[fid]
+    if f.type == "boolean":
+        return [True, False]
+    if f.type == "category":
+        return list(f.values or [])
+    comp = compile_knowledge(kb)
+    assert f.min is not None and f.max is not None
+    values: set[float] = set()
+    for t in comp.tests_by_finding.get(fid, ()):
+        when = comp.tests[t].when
+        if when is not None and isinstance(when.value, int | float):
+            v = float(when.value)
+            values.update({max(f.min, v - 1.0), min(f.max, v + 1.0)})
+    return sorted(values) or [f.min, f.max]
+
+
+def _stable(r: Reasoning, kb: Knowledge, fid: str) -> bool:
+    now = _decision(r)
+    for value in _answers(kb, fid):
+        if _decision(Reasoning(kb, {**r.findings, fid: value})) != now:
+            return False
+    return True
 
 
 def answer(progress: Progress, fid: str, value: FindingValue | None) -> None:

@@ -31,9 +31,10 @@ def _hb(p: np.ndarray) -> np.ndarray:
 
 @lru_cache(maxsize=64)
 def _base_rates(comp: Compiled) -> np.ndarray:
-    with np.errstate(all="ignore"):
-        base = np.nanmean(comp.fpr, axis=1)
-    return np.where(np.isnan(base), 0.5, base)
+    linked = ~np.isnan(comp.fpr)
+    total = np.where(linked, comp.fpr, 0.0).sum(axis=1)
+    n = linked.sum(axis=1)
+    return np.where(n > 0, total / np.maximum(n, 1), 0.5)
 
 
 def _p_pos(comp: Compiled, conds: tuple[str, ...]) -> np.ndarray:
@@ -91,10 +92,39 @@ def _p_pos_cached(comp: Compiled, conds: tuple[str, ...]) -> np.ndarray:
     return _p_pos(comp, conds)
 
 
-def best_by_finding(comp: Compiled, gain: np.ndarray) -> list[tuple[str, float]]:
+@lru_cache(maxsize=8)
+def _finding_groups(comp: Compiled) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
+    names = tuple(comp.tests_by_finding)
+    order = np.concatenate([np.array(comp.tests_by_finding[f]) for f in names])
+    starts = np.cumsum([0] + [len(comp.tests_by_finding[f]) for f in names[:-1]])
+    return order, starts, names
+
+
+def best_by_finding(comp: Compiled, gain: np.ndarray, limit: int | None = None) -> list[tuple[str, float]]:
     """Findings ranked by the best gain of any of their tests."""
-    best: dict[str, float] = {}
-    for t in np.flatnonzero(gain > 1e-9):
-        f = comp.tests[int(t)].finding
-        best[f] = max(best.get(f, 0.0), float(gain[t]))
-    return sorted(best.items(), key=lambda kv: -kv[1])
+    order, starts, names = _finding_groups(comp)
+    best = np.maximum.reduceat(gain[order], starts)
+    ranked = np.argsort(-best, kind="stable")
+    if limit is not None:
+        ranked = ranked[:limit]
+    return [(names[i], float(best[i])) for i in ranked if best[i] > 1e-9]
+
+
+@lru_cache(maxsize=8)
+def _test_meta(comp: Compiled) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
+    index = {f: i for i, f in enumerate(comp.tests_by_finding)}
+    finding_of_test = np.array([index[t.finding] for t in comp.tests], dtype=np.int64)
+    askable = np.array([comp.kb.findings[t.finding].patient_askable for t in comp.tests])
+    return index, finding_of_test, askable
+
+
+def candidate_tests(comp: Compiled, observed: set[str] | dict[str, object], patient_only: bool) -> np.ndarray:
+    """(T,) mask of tests whose finding is not yet observed (and, for patients, can be asked of them)."""
+    index, finding_of_test, askable = _test_meta(comp)
+    seen = np.zeros(len(index), dtype=bool)
+    for f in observed:
+        i = index.get(f)
+        if i is not None:
+            seen[i] = True
+    mask = ~seen[finding_of_test]
+    return mask & askable if patient_only else mask

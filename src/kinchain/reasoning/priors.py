@@ -65,3 +65,9 @@ def prior_for(kb: Knowledge, condition: str, complaint: str, age: float, sex: st
     mods = tuple(m for m in _modifier_index(kb).get(condition, ()) if _matches(m, age, sex, setting))
     lo = logit(base.probability) + sum(math.log(m.odds_ratio) for m in mods)
     return Prior(condition, expit(lo), base, mods)
+
+
+@lru_cache(maxsize=4096)
+def priors_for_patient(kb: Knowledge, complaint: str, age: float, sex: str, setting: str) -> dict[str, Prior]:
+    """Every condition's prior for one patient header (cached: headers repeat across cases)."""
+    return {c: prior_for(kb, c, complaint, age, sex, setting) for c in kb.conditions}

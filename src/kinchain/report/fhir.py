@@ -345,7 +345,7 @@ class _Builder:
         self.add(res, self.ids("ClinicalImpression"))
 
     # -- plan -------------------------------------------------------------------------------------
-    def care_plan(self, plan: KinchainCarePlan | None) -> None:
+    def care_plan(self, plan: KinchainCarePlan | None, why_none: str | None = None) -> None:
         addresses = [_ref(r) for r in self.conditions.values()]
         res: dict[str, Any] = {
             "resourceType": "CarePlan",
@@ -360,8 +360,8 @@ class _Builder:
         activities: list[dict[str, Any]] = []
         if plan is None:
             res["title"] = f"Care level: {self.a.triage.level}"
-            res["description"] = ("No care plan was supplied; the activities are the triage reasons. Build the "
-                                  "plan with kinchain.plan.build_plan for exercises and referrals.")
+            res["description"] = (f"No care plan ({why_none or 'none supplied'}); the activities are the triage "
+                                  "reasons. kinchain.plan.build_plan gives exercises and referrals.")
             for r in self.a.triage.reasons:
                 activities.append(_activity(TRIAGE_SYSTEM, r.level, r.text, kind="ServiceRequest"))
         else:
@@ -500,17 +500,21 @@ def _references(node: Any) -> Iterable[str]:
             yield from _references(v)
 
 
-def _plan_or_none(plan: Any, assessment: Assessment, case: Case) -> Any:
+def _plan_or_none(plan: Any, assessment: Assessment, case: Case) -> tuple[Any, str | None]:
+    """The plan to export and, when none could be built, why."""
     if plan is not None:
-        return plan
+        return plan, None
     try:
-        from kinchain.plan import build_plan  # type: ignore[attr-defined]
+        import kinchain.plan as plan_mod
     except ImportError:
-        return None
+        plan_mod = None  # type: ignore[assignment]
+    build = getattr(plan_mod, "build_plan", None)
+    if build is None:
+        return None, "kinchain.plan.build_plan is not available"
     try:
-        return build_plan(assessment, case, audience="clinician")
-    except Exception:  # a plan that cannot be built must not block the export; the fallback says so
-        return None
+        return build(assessment, case, audience="clinician"), None
+    except Exception as exc:  # a plan that cannot be built must not block the export; the CarePlan says why
+        return None, f"the care plan could not be built ({type(exc).__name__}: {exc})"
 
 
 def export_bundle(case: Case, assessment: Assessment, plan: KinchainCarePlan | None = None,
@@ -531,7 +535,10 @@ def export_bundle(case: Case, assessment: Assessment, plan: KinchainCarePlan | N
     b.conditions_()
     risks = b.risk_assessments()
     b.clinical_impression(risks)
-    b.care_plan(_plan_or_none(plan, assessment, case) if build_plan else plan)
+    if build_plan:
+        b.care_plan(*_plan_or_none(plan, assessment, case))
+    else:
+        b.care_plan(plan)
     b.provenance()
     bundle: dict[str, Any] = {
         "resourceType": "Bundle",

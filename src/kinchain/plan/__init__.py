@@ -1,0 +1,1 @@
+"""Care plans that treat the source: pathways, exercise library, timeline and safety."""

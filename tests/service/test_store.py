@@ -1,0 +1,99 @@
+"""Storage: migrations, model/migration parity, SQLite durability settings, JSON round trips, scoping."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from kinchain.store import audit, db, repo
+from kinchain.store.audit import Actor
+from kinchain.store.models import AssessmentRecord, AuditEvent, Base
+
+EXPECTED_TABLES = {"alembic_version", "assessments", "audit_events", "audit_head", "care_plans", "clinics",
+                   "encounters", "patients", "prom_results", "self_checks", "users"}
+
+
+@pytest.fixture(scope="module")
+def engine(backend):
+    eng = backend.engine()
+    db.migrate(eng)
+    yield eng
+    eng.dispose()
+
+
+def test_migrations_create_every_table_and_are_idempotent(engine):
+    assert EXPECTED_TABLES <= set(db.table_names(engine))
+    assert db.current_revision(engine) == "0001_initial"
+    db.migrate(engine)  # a second start is a no-op
+    assert db.current_revision(engine) == "0001_initial"
+
+
+def test_models_match_the_migrations(engine):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+    assert diff == []
+
+
+def test_sqlite_is_wal_with_full_sync(backend, engine):
+    if backend.name != "sqlite":
+        pytest.skip("SQLite pragmas")
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    assert db.integrity_check(engine) == "ok"
+
+
+def _actors(session):
+    a = repo.get_or_create_clinic(session, "Store clinic A")
+    b = repo.get_or_create_clinic(session, "Store clinic B")
+    ua = repo.create_user(session, email="store-a@example.org", password_hash="x", role="clinician", clinic_id=a.id)
+    ub = repo.create_user(session, email="store-b@example.org", password_hash="x", role="clinician", clinic_id=b.id)
+    return (Actor(ua.id, ua.email, ua.role, a.id), Actor(ub.id, ub.email, ub.role, b.id))
+
+
+def test_assessment_json_round_trips_exactly_and_is_scoped(engine):
+    factory = db.make_sessionmaker(engine)
+    result = {"format": 1, "assessment": {"knowledge_version": "kb-old-1", "pain_source": [
+        {"region": "hip", "mechanism": "referred", "probability": 0.4321098765}],
+        "nested": {"unicode": "Grösse ✓", "list": [1, 2.5, None, True]}}, "references": {"x": "Doe 2001"}}
+    with db.transaction(factory) as s:
+        actor_a, actor_b = _actors(s)
+        p = repo.create_patient(s, actor_a, reference="P-1", birth_year=1958, sex="female")
+        rec = repo.save_assessment(s, actor_a, case={"patient": {"age": 67, "sex": "female"}}, result=result,
+                                   knowledge_version="kb-old-1", software_version="0.1.0",
+                                   triage_level="routine", patient_id=p.id)
+        rid, pid = rec.id, p.id
+    with db.transaction(factory) as s:
+        again = repo.get_assessment(s, actor_a, rid)
+        assert again.result == result
+        assert again.knowledge_version == "kb-old-1"
+        assert repo.assessment_case(s, again) == {"patient": {"age": 67, "sex": "female"}}
+        for fn, ident in ((repo.get_assessment, rid), (repo.get_patient, pid)):
+            with pytest.raises(repo.NotFound):
+                fn(s, actor_b, ident)
+        assert repo.count(s, AssessmentRecord) >= 1
+
+
+def test_every_repository_call_appends_an_audit_event(engine):
+    factory = db.make_sessionmaker(engine)
+    with db.transaction(factory) as s:
+        c = repo.get_or_create_clinic(s, "Audit clinic")
+        u = repo.create_user(s, email="audit-store@example.org", password_hash="x", role="clinician",
+                             clinic_id=c.id)
+        actor = Actor(u.id, u.email, u.role, c.id)
+        before = repo.count(s, AuditEvent)
+        p = repo.create_patient(s, actor, reference="P-audit", birth_year=None, sex=None)
+        repo.get_patient(s, actor, p.id)
+        repo.list_patients(s, actor)
+        repo.timeline(s, actor, p.id)
+        after = repo.count(s, AuditEvent)
+        rows = s.execute(text("SELECT action, entity FROM audit_events WHERE seq > :b ORDER BY seq"),
+                         {"b": before}).all()
+    assert after - before == 4
+    assert [tuple(r) for r in rows] == [("create", "patient"), ("read", "patient"), ("read", "patient_list"),
+                                        ("read", "timeline")]
+    assert audit.verify(engine).ok
