@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 from kinchain.case import Case, FindingValue, validate_case
 from kinchain.knowledge.loader import Knowledge, load_knowledge
 from kinchain.knowledge.schema import TRIAGE_ORDER, Rule
+from kinchain.reasoning.compiled import compile_knowledge
 from kinchain.reasoning.engine import Reasoning, build_assessment
 from kinchain.reasoning.expressions import evaluate, referenced_findings
-from kinchain.reasoning.compiled import compile_knowledge
 from kinchain.reasoning.rules import evaluate_rule, triage_floor
 from kinchain.reasoning.triage import triage
 from kinchain.reasoning.types import Assessment
@@ -143,10 +143,7 @@ def _answers(kb: Knowledge, fid: str) -> list[FindingValue]:
 
 def _stable(r: Reasoning, kb: Knowledge, fid: str) -> bool:
     now = _decision(r)
-    for value in _answers(kb, fid):
-        if _decision(Reasoning(kb, {**r.findings, fid: value})) != now:
-            return False
-    return True
+    return all(_decision(Reasoning(kb, {**r.findings, fid: value})) == now for value in _answers(kb, fid))
 
 
 def answer(progress: Progress, fid: str, value: FindingValue | None) -> None:
