@@ -119,7 +119,7 @@ def build_assessment(r: Reasoning, case_id: str | None, n_next: int = 5,
     """Assemble the typed result (built as plain data, validated once: the fast path in pydantic)."""
     kb = r.kb
     table = r.source_table()
-    sources = []
+    sources: list[dict[str, Any]] = []
     for region in REGIONS:
         mechs = table.get(region, {})
         mech = max(mechs, key=lambda m: mechs[m]) if mechs else "local"
@@ -138,7 +138,7 @@ def build_assessment(r: Reasoning, case_id: str | None, n_next: int = 5,
         pieces = sorted(r.updates[cid].pieces, key=lambda p: -abs(p.effective))[:TOP_CONTRIBUTIONS]
         cond_expl.append({"condition": cid, "prior": r.priors[cid].probability, "posterior": r.posteriors[cid],
                           "contributions": [_contribution(p, kb) for p in pieces]})
-    shown_regions = [d["region"] for d in sources[:2] if d["probability"] > 0]
+    shown_regions: list[str] = [d["region"] for d in sources[:2] if d["probability"] > 0]
     contributions = _source_contributions(r, shown_regions)
     src_expl = []
     for region in shown_regions:

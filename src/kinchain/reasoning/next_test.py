@@ -9,6 +9,7 @@ optimism for repeated tests of one structure; the update itself does shrink).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 
 import numpy as np
@@ -118,7 +119,7 @@ def _test_meta(comp: Compiled) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
     return index, finding_of_test, askable
 
 
-def candidate_tests(comp: Compiled, observed: set[str] | dict[str, object], patient_only: bool) -> np.ndarray:
+def candidate_tests(comp: Compiled, observed: Iterable[str], patient_only: bool) -> np.ndarray:
     """(T,) mask of tests whose finding is not yet observed (and, for patients, can be asked of them)."""
     index, finding_of_test, askable = _test_meta(comp)
     seen = np.zeros(len(index), dtype=bool)
