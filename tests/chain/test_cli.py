@@ -6,6 +6,7 @@ import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from kinchain.chain.cli import app
@@ -69,3 +70,13 @@ def test_sweep_bad_input_exit_2() -> None:
         res = runner.invoke(app, args)
         assert res.exit_code == 2, args
         assert "error:" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_myoleg_without_extra_is_a_clear_error() -> None:
+    from kinchain.chain.musculoskeletal import available
+
+    if available():
+        pytest.skip("backend installed; covered by test_musculoskeletal")
+    res = runner.invoke(app, ["myoleg", "1.0", "0.5"])
+    assert res.exit_code == 2
+    assert "pip install 'kinchain[musculoskeletal]'" in res.stderr

@@ -139,3 +139,30 @@ def test_batch_matches_single_assessment(small_kb):
             assert post[i, scorer.comp.cindex[c.id]] == pytest.approx(c.probability, rel=1e-4, abs=1e-6)
         for s in a.pain_source:
             assert regions[i, REGIONS.index(s.region)] == pytest.approx(s.probability, abs=1e-5)
+
+
+def test_batch_matches_single_assessment_on_the_real_knowledge_base(kb):
+    import numpy as np
+
+    from kinchain.knowledge.schema import REGIONS
+    from kinchain.reasoning.batch import BatchScorer
+    from tests.validation import EXAMPLES, load_dir
+
+    cases = [c for c in load_dir(EXAMPLES) if c.complaint.region == "knee"][:8]
+    scorer = BatchScorer(kb, "knee")
+    X = scorer.encode([{k: v for k, v in c.observed().items()} for c in cases])
+    priors = scorer.prior_logits(np.array([c.patient.age for c in cases]), np.array([c.patient.sex for c in cases]),
+                                 np.array([c.setting for c in cases]))
+    post, regions = scorer.score(X, priors)
+    compared = 0
+    for i, c in enumerate(cases):
+        a = assess(c, kb)
+        ruled = {kb.rules[r.id].condition for r in a.explanation.rules} - {None}
+        for cond in a.conditions:
+            if cond.id not in ruled:
+                assert post[i, scorer.comp.cindex[cond.id]] == pytest.approx(cond.probability, rel=1e-3, abs=1e-5)
+                compared += 1
+        if not ruled:
+            for s in a.pain_source:
+                assert regions[i, REGIONS.index(s.region)] == pytest.approx(s.probability, abs=1e-4)
+    assert compared > 100

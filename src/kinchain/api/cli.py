@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -26,7 +26,7 @@ def _audit() -> None:
     """The append-only, hash-chained audit log."""
 
 
-def _engine():  # type: ignore[no-untyped-def]
+def _engine() -> Any:
     from kinchain.api.settings import get_settings
     from kinchain.store import db
 

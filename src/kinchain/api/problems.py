@@ -68,7 +68,7 @@ def problem_response(request: Request, status: int, slug: str, title: str, detai
         from kinchain.api.web_support import render
 
         page = "unavailable.html" if slug == "feature-unavailable" else "error.html"
-        return render(request, page, status, title=title, detail=detail, missing=extra.get("missing"))  # type: ignore[no-any-return]
+        return render(request, page, status, title=title, detail=detail, missing=extra.get("missing"))
     return JSONResponse(problem_body(status, slug, title, detail, request.url.path, errors, **extra),
                         status_code=status, media_type=PROBLEM, headers=headers)
 

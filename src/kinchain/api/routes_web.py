@@ -216,7 +216,7 @@ class _Restart(Exception):
 @router.get("/self-check/result")
 def self_check_result(request: Request) -> Response:
     try:
-        case, a, plan, plan_missing = _self_check_result(request)
+        _case, a, plan, plan_missing = _self_check_result(request)
     except _Restart:
         return see_other("/self-check")
     kb = features.knowledge()

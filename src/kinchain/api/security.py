@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import secrets
 from dataclasses import dataclass
@@ -35,10 +36,8 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         if not _DUMMY_HASH:
             _DUMMY_HASH.append(_hasher().hash(secrets.token_urlsafe(16)))
         password_hash = _DUMMY_HASH[0]
-        try:
+        with contextlib.suppress(VerificationError, InvalidHashError):
             _hasher().verify(password_hash, password)
-        except (VerificationError, InvalidHashError):
-            pass
         return False
     try:
         return _hasher().verify(password_hash, password)

@@ -99,7 +99,17 @@ def line_chart(series: dict[str, list[tuple[str, float]]], y_min: float, y_max: 
             "x0": pad_l, "x1": width - pad_r, "y_base": height - pad_b}
 
 
+def clinician_text(question: str) -> str:
+    """'Clinician test - the knee is swollen.' -> 'The knee is swollen.' (the form says it is a test)."""
+    for prefix in ("Clinician test - ", "Clinician test: ", "Clinician - "):
+        if question.startswith(prefix):
+            rest = question[len(prefix):]
+            return rest[:1].upper() + rest[1:]
+    return question
+
+
 TEMPLATES.env.filters["pct"] = pct
+TEMPLATES.env.filters["clinician_text"] = clinician_text
 TEMPLATES.env.globals["TRIAGE_TEXT"] = TRIAGE_TEXT
 TEMPLATES.env.globals["REGION_TEXT"] = REGION_TEXT
 TEMPLATES.env.globals["MECHANISM_TEXT"] = MECHANISM_TEXT

@@ -171,3 +171,27 @@ def sweep_cmd(
         typer.echo(f"{x:26.3f} " + " ".join(f"{result.outputs[c][i]:14.2f}" for c in cols))
     if out is not None:
         typer.echo(f"plot written to {out}")
+
+
+@app.command("myoleg")
+def myoleg_cmd(
+    strengths: Annotated[list[float], typer.Argument(help="abductor strengths to simulate (0-2)")],
+    fmt: Annotated[Fmt, typer.Option("--format", help="text or json")] = Fmt.text,
+) -> None:
+    """Optional MyoLeg (MuJoCo) cross-check: pelvic drop vs abductor strength (needs the extra)."""
+    from kinchain.chain.musculoskeletal import abductor_strength_sweep
+
+    try:
+        results = abductor_strength_sweep(strengths)
+    except KinchainError as exc:
+        raise _fail(exc, flags=False) from None
+    rows = [{"strength": r.strength, "pelvic_drop_deg": round(r.pelvic_drop_deg, 3),
+             "hip_adduction_deg": round(r.hip_adduction_deg, 3),
+             "abductor_activation": round(r.abductor_activation, 3)} for r in results]
+    if fmt is Fmt.json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    typer.echo(f"{'strength':>9s} {'pelvic drop':>12s} {'hip add':>9s} {'activation':>11s}")
+    for r in rows:
+        typer.echo(f"{r['strength']:9.2f} {r['pelvic_drop_deg']:12.2f} {r['hip_adduction_deg']:9.2f} "
+                   f"{r['abductor_activation']:11.2f}")

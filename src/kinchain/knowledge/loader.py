@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from kinchain.errors import KnowledgeError
 from kinchain.knowledge.schema import (
     Condition,
+    Driver,
     Evidence,
     Finding,
     KnowledgeFile,
@@ -31,7 +32,7 @@ from kinchain.knowledge.schema import (
 )
 
 KNOWN_SECTIONS = ("references", "conditions", "findings", "evidence", "priors", "prior_modifiers", "rules",
-                  "parameters")
+                  "drivers", "parameters")
 
 
 @dataclass(frozen=True, eq=False)  # identity hash: one loaded KB is one cache key
@@ -46,6 +47,7 @@ class Knowledge:
     priors: tuple[PriorBase, ...]
     prior_modifiers: tuple[PriorModifier, ...]
     rules: dict[str, Rule]
+    drivers: tuple[Driver, ...]
     parameters: dict[str, Parameter]
     extra: dict[str, tuple[Any, ...]] = field(default_factory=dict)
 
@@ -138,6 +140,7 @@ def build_knowledge(directory: Path | None = None) -> Knowledge:
         priors=tuple(typed["priors"]),
         prior_modifiers=tuple(typed["prior_modifiers"]),
         rules=_index(typed["rules"], "rule", problems),
+        drivers=tuple(typed["drivers"]),
         parameters=_index(typed["parameters"], "parameter", problems),
         extra={k: tuple(e for _, e in v) for k, v in sections.items() if k not in KNOWN_SECTIONS},
     )

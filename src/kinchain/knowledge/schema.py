@@ -197,6 +197,21 @@ class Rule(Strict):
     note: str | None = None
 
 
+class Driver(Strict):
+    """An upstream impairment that commonly drives a local syndrome (e.g. weak hip abductors -> PFP).
+
+    When the driver is present, the share of the complaint explained by the syndrome is attributed to
+    the driver's region (kinetic chain or compensation) in proportion to the driver's probability.
+    ``condition: nonspecific`` applies the driver to pain with no specific local cause.
+    """
+
+    condition: str
+    driver: str
+    citation: Citation
+    status: EvidenceStatus
+    note: str | None = None
+
+
 class Parameter(Strict):
     """A named clinical number used by code (thresholds, norms, coefficients)."""
 
@@ -221,4 +236,5 @@ class KnowledgeFile(Strict):
     priors: list[PriorBase] = Field(default_factory=list)
     prior_modifiers: list[PriorModifier] = Field(default_factory=list)
     rules: list[Rule] = Field(default_factory=list)
+    drivers: list[Driver] = Field(default_factory=list)
     parameters: list[Parameter] = Field(default_factory=list)

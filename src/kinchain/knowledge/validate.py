@@ -119,6 +119,21 @@ def _priors(kb: Knowledge) -> list[str]:
     return problems
 
 
+def _drivers(kb: Knowledge) -> list[str]:
+    problems: list[str] = []
+    for d in kb.drivers:
+        owner = f"driver {d.driver}->{d.condition}"
+        problems += _citations(owner, d.citation, kb)
+        if d.condition != "nonspecific" and d.condition not in kb.conditions:
+            problems.append(f"{owner}: unknown condition '{d.condition}'")
+        drv = kb.conditions.get(d.driver)
+        if drv is None:
+            problems.append(f"{owner}: unknown driver '{d.driver}'")
+        elif not any(e.mechanism in ("kinetic_chain", "compensation") for e in drv.explains):
+            problems.append(f"{owner}: a driver must explain pain through the kinetic chain or compensation")
+    return problems
+
+
 def _vocabulary(kb: Knowledge) -> list[str]:
     problems = [f"findings: core finding '{f}' is missing" for f in CORE_FINDINGS if f not in kb.findings]
     for cid in kb.conditions:
@@ -161,6 +176,7 @@ def validate(kb: Knowledge) -> list[str]:
     problems += _evidence(kb)
     problems += _rules(kb)
     problems += _priors(kb)
+    problems += _drivers(kb)
     problems += _vocabulary(kb)
     problems += _extra(kb)
     return problems

@@ -147,8 +147,49 @@ def read_trc(path: str | Path) -> MarkerTrial:
         raise _err(path, f"header says NumMarkers={n_markers} but line 4 names {len(labels)} markers",
                    "make NumMarkers match the marker names")
     width = 2 + 3 * n_markers
+    data = _trc_body_fast(lines[5:], width)
+    if data is None:
+        data = _trc_body_checked(path, lines[5:], width)
+    if data.shape[0] < 2:
+        raise _err(path, "has fewer than 2 data rows", "export the whole trial")
+    rows = data
+    xyz = data[:, 2:].reshape(len(rows), n_markers, 3) * UNIT_TO_MM[unit]
+    notes = []
+    n_declared = meta.get("NumFrames")
+    if n_declared and n_declared.strip().isdigit() and int(n_declared) != len(rows):
+        notes.append(f"header NumFrames={n_declared} but {len(rows)} rows were read")
+    return MarkerTrial(path=path, labels=labels, points=xyz, rate=rate, source_format="trc", notes=notes)
+
+
+def _trc_body_fast(body: list[str], width: int) -> FloatArray | None:
+    """Vectorised parse of well-formed rows (pandas C parser); None when anything looks unusual so the
+    checked parser can say exactly what is wrong."""
+    try:
+        import io
+
+        import pandas as pd
+    except ImportError:  # pragma: no cover
+        return None
+    text = "\n".join(ln for ln in body if ln.strip())
+    if not text or "\t" not in text:
+        return None
+    try:
+        df = pd.read_csv(io.StringIO(text), sep="\t", header=None, dtype=float, engine="c")
+    except (ValueError, pd.errors.ParserError):
+        return None
+    arr = df.to_numpy(dtype=float)
+    if arr.shape[1] > width and np.isnan(arr[:, width:]).all():
+        arr = arr[:, :width]
+    if arr.shape[1] < width:
+        arr = np.hstack((arr, np.full((arr.shape[0], width - arr.shape[1]), np.nan)))
+    if arr.shape[1] != width or np.isnan(arr[:, 0]).any():
+        return None
+    return arr
+
+
+def _trc_body_checked(path: Path, body: list[str], width: int) -> FloatArray:
     rows: list[list[float]] = []
-    for lineno, line in enumerate(lines[5:], start=6):
+    for lineno, line in enumerate(body, start=6):
         if not line.strip():
             continue
         parts = line.rstrip("\r\n").split("\t") if "\t" in line else line.split()
@@ -163,15 +204,7 @@ def read_trc(path: str | Path) -> MarkerTrial:
             raise _err(path, f"line {lineno} holds a non-number ({exc})", "remove text from the data rows") from exc
         row += [np.nan] * (width - len(row))
         rows.append(row)
-    if len(rows) < 2:
-        raise _err(path, "has fewer than 2 data rows", "export the whole trial")
-    data = np.asarray(rows, dtype=float)
-    xyz = data[:, 2:].reshape(len(rows), n_markers, 3) * UNIT_TO_MM[unit]
-    notes = []
-    n_declared = meta.get("NumFrames")
-    if n_declared and n_declared.strip().isdigit() and int(n_declared) != len(rows):
-        notes.append(f"header NumFrames={n_declared} but {len(rows)} rows were read")
-    return MarkerTrial(path=path, labels=labels, points=xyz, rate=rate, source_format="trc", notes=notes)
+    return np.asarray(rows, dtype=float).reshape(len(rows), width)
 
 
 # ----------------------------------------------------------------------------------------------- MOT

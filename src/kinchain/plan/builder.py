@@ -137,14 +137,19 @@ def _timeline(selected: list[Selected], assessment: Assessment, case: Case | Non
     lo_m, hi_m = _p(kb, "plan_full_recovery_months_min"), _p(kb, "plan_full_recovery_months_max")
     citation = ["seed_hip_issues_knee_pain"]
     adjustments: list[str] = []
+    patient = audience == "patient"
     own = next((s.pathway for s in selected if s.pathway.timeline is not None), None)
     if own is not None and own.timeline is not None:
         lo_w, hi_w = own.timeline.initial_weeks
         lo_m, hi_m = own.timeline.full_months
         citation = list(own.timeline.citation)
-        adjustments.append(f"Ranges from the {own.name} pathway ({_fmt(lo_w)}-{_fmt(hi_w)} weeks initial, "
-                           f"{_fmt(lo_m)}-{_fmt(hi_m)} months full)" + (f": {own.timeline.note}"
-                                                                          if own.timeline.note else "."))
+        if patient:
+            adjustments.append(f"{own.patient_name or own.name} usually takes {_fmt(lo_w)} to {_fmt(hi_w)} weeks "
+                               f"to settle and {_fmt(lo_m)} to {_fmt(hi_m)} months to fully recover.")
+        else:
+            adjustments.append(f"Ranges from the {own.name} pathway ({_fmt(lo_w)}-{_fmt(hi_w)} weeks initial, "
+                               f"{_fmt(lo_m)}-{_fmt(hi_m)} months full)" + (f": {own.timeline.note}"
+                                                                              if own.timeline.note else "."))
     findings = assessment.findings
     age = float(case.patient.age) if case is not None else findings.get("age_years")
     weeks = findings.get("duration_weeks")
@@ -155,24 +160,34 @@ def _timeline(selected: list[Selected], assessment: Assessment, case: Case | Non
     upper = 0
     if isinstance(age, int | float) and age >= _p(kb, "plan_older_adult_age"):
         upper += 1
-        adjustments.append(f"Age {age:g} (at least {_fmt(_p(kb, 'plan_older_adult_age'))}): strength and tissue "
+        adjustments.append(f"At age {age:g}, muscles and tissues take longer to recover, so we plan for the "
+                           "longer end." if patient else
+                           f"Age {age:g} (at least {_fmt(_p(kb, 'plan_older_adult_age'))}): strength and tissue "
                            "recovery are slower, so the upper end of each range is used.")
     if isinstance(weeks, int | float) and weeks > _p(kb, "plan_chronic_pain_weeks"):
         upper += 1
-        adjustments.append(f"Pain for {weeks:g} weeks (over {_fmt(_p(kb, 'plan_chronic_pain_weeks'))} weeks, i.e. "
+        adjustments.append(f"You have had the pain for {weeks:g} weeks. Long-lasting pain settles more slowly, "
+                           "so we plan for the longer end." if patient else
+                           f"Pain for {weeks:g} weeks (over {_fmt(_p(kb, 'plan_chronic_pain_weeks'))} weeks, i.e. "
                            "chronic): sensitised tissues settle more slowly - upper end of the range.")
     if structural:
         upper += 1
-        adjustments.append(f"Structural condition in the plan ({', '.join(p.name for p in structural[:2])}): "
+        adjustments.append("A change in the joint itself takes longer to settle, so we plan for the longer end."
+                           if patient else
+                           f"Structural condition in the plan ({', '.join(p.name for p in structural[:2])}): "
                            "upper end of the range.")
     onset = findings.get("onset")
     young = isinstance(age, int | float) and age < _p(kb, "plan_young_adult_age")
     if upper == 0 and young and onset == "acute":
-        adjustments.append(f"Age {age:g} with a recent, acute onset and no structural condition: lower end of "
+        adjustments.append("You are young and the pain is recent, so you may recover at the quicker end."
+                           if patient else
+                           f"Age {age:g} with a recent, acute onset and no structural condition: lower end of "
                            "the range.")
         chosen_w, chosen_m = lo_w, lo_m
     elif upper == 0:
-        adjustments.append("No factor that slows or speeds recovery: middle of the range.")
+        adjustments.append("Nothing in your check-up points to a slower or quicker recovery, so we plan for the "
+                           "middle of the usual time." if patient else
+                           "No factor that slows or speeds recovery: middle of the range.")
         chosen_w, chosen_m = (lo_w + hi_w) / 2, (lo_m + hi_m) / 2
     else:
         chosen_w, chosen_m = hi_w, hi_m
@@ -262,7 +277,7 @@ def _reassessments(selected: list[Selected], timeline: TimelinePlan, kb: Knowled
         what = ["How much it hurts and what you can do", "The strength and control of your hip and leg",
                 "How you walk and squat"]
     else:
-        what = ["Pain (NRS) and function", *[f"{f}: {kb.findings[f].question}" for f in fids[:7]]]
+        what = ["Pain (NRS) and function", *[f.replace("_", " ") for f in fids[:8]]]
     weeks = [timeline.phases[0].end_week, timeline.chosen_initial_weeks, timeline.phases[-1].end_week]
     out: list[Reassessment] = []
     for i, w in enumerate(dict.fromkeys(round(x, 1) for x in weeks)):
@@ -343,7 +358,8 @@ def build_plan(assessment: Assessment, case: Case | None = None, audience: Audie
         plan = CarePlan(audience=audience, case_id=assessment.case_id, knowledge_version=kb.version,
                         triage_level=level, headline=safety.headline + ": " + safety.what_to_do, safety=safety,
                         differential=differential, warning_signs=warning, referrals=referrals,
-                        references=_refs(kb, [*(c for r in referrals for c in r.citation), "plan_kinchain_judgement"]))
+                        references=_refs(kb, [*(c for r in referrals for c in r.citation), "plan_kinchain_judgement"])
+                        if audience == "clinician" else {})
         return plan
 
     selected = select_pathways(assessment, kb, threshold)
@@ -361,8 +377,7 @@ def build_plan(assessment: Assessment, case: Case | None = None, audience: Audie
                for s in selected if s.pathway.components]
     items: list[PlanItem] = []
     clinician_only: list[PlanItem] = []
-    picks: dict[str, tuple[int, str, int]] = {}  # exercise id -> (phase, why, order)
-    order = 0
+    queues: list[tuple[int, str, list[str]]] = []  # (phase, why, exercise ids) per component, in plan order
     for s in selected:
         pw = s.pathway
         for comp in pw.components:
@@ -375,21 +390,20 @@ def build_plan(assessment: Assessment, case: Case | None = None, audience: Audie
                 continue
             if audience == "patient" and not _patient_ok(comp.patient_text):
                 continue
-            items.append(_component_item(pw, comp, audience, findings))
+            item = _component_item(pw, comp, audience, findings)
+            if any(i.text == item.text for i in items):  # two pathways asking for the same thing
+                continue
+            items.append(item)
             used_refs += comp.citation
-            for ex_id in comp.exercises:
-                if ex_id in lib and (ex_id not in picks or comp.phase < picks[ex_id][0]):
-                    why = (pw.patient_name or pw.name) if audience == "patient" else f"{pw.name}: {comp.id}"
-                    picks[ex_id] = (comp.phase, why, order if ex_id not in picks else picks[ex_id][2])
-                    order += 1
+            why = (pw.patient_name or pw.name) if audience == "patient" else f"{pw.name}: {comp.id}"
+            queues.append((comp.phase, why, [e for e in comp.exercises if e in lib]))
         for ref in pw.referrals:
             line = ReferralLine(to=ref.to, when=ref.when, urgency=ref.urgency, citation=list(ref.citation))
             if line not in referrals:
                 referrals.append(line)
-    cap = int(_p(kb, "plan_max_home_exercises"))
-    ranked = sorted(picks.items(), key=lambda kv: (kv[1][0], kv[1][2]))[:cap]
     side = case.complaint.side if case is not None else None
-    exercises = [_prescribe(lib[eid], ph, why, audience, side) for eid, (ph, why, _) in ranked]
+    exercises = [_prescribe(lib[eid], ph, why, audience, side)
+                 for eid, ph, why in _allocate(queues, int(_p(kb, "plan_max_home_exercises")))]
     used_refs += [c for e in exercises for c in e.citation]
 
     conds = {c for s in selected for c in s.pathway.conditions}
@@ -415,8 +429,27 @@ def build_plan(assessment: Assessment, case: Case | None = None, audience: Audie
         reassessments=_reassessments(selected, timeline, kb, audience),
         progression_rules=_progression_rules(kb, audience), warning_signs=warning, adjuncts=adjuncts,
         referrals=referrals, predicted_change=_predicted_change(findings, kb, audience),
-        references=_refs(kb, used_refs),
+        references=_refs(kb, used_refs) if audience == "clinician" else {},
     )
+
+
+def _allocate(queues: list[tuple[int, str, list[str]]], cap: int) -> list[tuple[str, int, str]]:
+    """Pick exercises phase by phase, taking one from each component in turn (round-robin) so every
+    component of the leading pathways is represented; at most ``cap`` in phase 1 and half as many new
+    ones in each later phase (the programme grows, it does not restart)."""
+    chosen: dict[str, tuple[int, str]] = {}
+    for phase in (1, 2, 3):
+        limit = cap if phase == 1 else max(2, cap // 2)
+        pending = [(why, [e for e in ids]) for ph, why, ids in queues if ph == phase]
+        added = 0
+        while added < limit and any(ids for _, ids in pending):
+            for why, ids in pending:
+                while ids and ids[0] in chosen:
+                    ids.pop(0)
+                if ids and added < limit:
+                    chosen[ids.pop(0)] = (phase, why)
+                    added += 1
+    return [(eid, ph, why) for eid, (ph, why) in chosen.items()]
 
 
 def _refs(kb: Knowledge, ids: Iterable[str]) -> dict[str, str]:

@@ -182,5 +182,6 @@ def select_pathways(assessment: Assessment, kb: Knowledge, threshold: float) -> 
             score = max(score, p)
         if score >= threshold:
             out.append(Selected(pw, score, tuple(reasons)))
-    out.sort(key=lambda s: (-s.score, s.pathway.kind != "driver", s.pathway.id))
+    # treat the source: driver pathways lead, then condition pathways, each strongest first
+    out.sort(key=lambda s: (s.pathway.kind != "driver", -s.score, s.pathway.id))
     return out

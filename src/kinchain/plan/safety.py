@@ -27,3 +27,22 @@ def first_forbidden(texts: Iterable[str]) -> str | None:
         if found:
             return f"{found[0]!r} in: {t[:80]}"
     return None
+
+
+_NOT_SHOWN = {"case_id", "knowledge_version", "id", "pathway", "component", "illustration", "citation", "treats",
+              "references", "category", "days", "condition", "level", "audience", "triage_level"}
+
+
+def visible_strings(data: object) -> list[str]:
+    """Every string a reader sees in a plan's JSON (ids, codes and citation keys left out)."""
+    out: list[str] = []
+    if isinstance(data, dict):
+        for k, v in data.items():
+            if k not in _NOT_SHOWN:
+                out += visible_strings(v)
+    elif isinstance(data, list | tuple):
+        for v in data:
+            out += visible_strings(v)
+    elif isinstance(data, str):
+        out.append(data)
+    return out

@@ -42,9 +42,9 @@ class BatchScorer:
             for (_, c), ts in groups.items()
         ]
         self.exps = self._explanations()
-        self.region_onehot = np.zeros((len(self.exps), len(REGIONS)), dtype=np.float32)
-        for i, e in enumerate(self.exps):
-            self.region_onehot[i, REGIONS.index(e.source)] = 1.0
+        names = tuple(src.NONSPECIFIC if e.condition is None else comp.conditions[e.condition] for e in self.exps)
+        self.attr = src.attribution(kb, complaint, names)
+        self.driver_idx = np.array([comp.cindex[d] for d in self.attr.drivers], dtype=np.int64)
 
     def _explanations(self) -> list[_Exp]:
         out: list[_Exp] = []
@@ -102,7 +102,8 @@ class BatchScorer:
         logits -= logits.max(axis=1, keepdims=True)
         w = np.exp(logits)
         w /= w.sum(axis=1, keepdims=True)
-        return posterior, w @ self.region_onehot
+        mass = self.attr.mass(w, posterior[:, self.driver_idx])
+        return posterior, mass.reshape(len(X), len(REGIONS), len(src.MECHANISMS)).sum(axis=2)
 
 
 class _Exp:

@@ -41,13 +41,16 @@ class Reasoning:
         self.exps = src.explanations(kb, self.complaint, {c: p.probability for c, p in self.priors.items()},
                                      self.updates)
         self.probs = src.normalise(self.exps)
+        self.attr = src.attribution(kb, self.complaint, tuple(e.condition for e in self.exps))
+        self.driver_q = np.array([self.posteriors[d] for d in self.attr.drivers])
+        self.mass = self.attr.mass(np.asarray(self.probs)[None, :], self.driver_q[None, :])[0]
 
     @property
     def leading(self) -> str:
         return self.exps[int(np.argmax(self.probs))].condition
 
     def source_table(self) -> dict[str, dict[str, float]]:
-        return src.region_table(self.exps, self.probs)
+        return src.table_from_mass(self.mass)
 
     def gains(self, patient_only: bool = False) -> list[tuple[str, float]]:
         comp = self.comp
@@ -63,30 +66,43 @@ def _contribution(piece: Piece, kb: Knowledge) -> dict[str, Any]:
 
 
 def _source_contributions(r: Reasoning, regions: list[str]) -> dict[str, list[dict[str, Any]]]:
-    """Leave-one-finding-out change in each region's log-odds (all findings at once, vectorised)."""
+    """Leave-one-finding-out change in each region's log-odds (all findings at once, vectorised).
+
+    Removing a finding changes both the explanation probabilities and the drivers' probabilities.
+    """
     per_finding: dict[str, list[Piece]] = {}
-    for e in r.exps:
-        if e.condition != src.NONSPECIFIC:
-            for p in r.updates[e.condition].pieces:
-                per_finding.setdefault(p.finding, []).append(p)
+    for cid, upd in r.updates.items():
+        for p in upd.pieces:
+            per_finding.setdefault(p.finding, []).append(p)
     if not per_finding:
         return {region: [] for region in regions}
     fids = list(per_finding)
     row = {f: i for i, f in enumerate(fids)}
-    drop = np.zeros((len(fids), len(r.exps)))
-    for j, e in enumerate(r.exps):
-        if e.condition != src.NONSPECIFIC:
-            for p in r.updates[e.condition].pieces:
-                drop[row[p.finding], j] += p.effective
+    col_e = {e.condition: j for j, e in enumerate(r.exps)}
+    col_d = {d: j for j, d in enumerate(r.attr.drivers)}
+    drop_e = np.zeros((len(fids), len(r.exps)))
+    drop_d = np.zeros((len(fids), len(r.attr.drivers)))
+    for cid, upd in r.updates.items():
+        je, jd = col_e.get(cid), col_d.get(cid)
+        if je is None and jd is None:
+            continue
+        for p in upd.pieces:
+            if je is not None:
+                drop_e[row[p.finding], je] += p.effective
+            if jd is not None:
+                drop_d[row[p.finding], jd] += p.effective
     base = np.array([math.log(e.weight) + e.log_lr for e in r.exps])
-    logits = np.vstack([base[None, :], base[None, :] - drop])
+    logits = np.vstack([base[None, :], base[None, :] - drop_e])
     logits -= logits.max(axis=1, keepdims=True)
-    w = np.exp(logits)
-    w /= w.sum(axis=1, keepdims=True)
+    pi = np.exp(logits)
+    pi /= pi.sum(axis=1, keepdims=True)
+    qlogit = np.array([r.updates[d].logit for d in r.attr.drivers])
+    q = 1 / (1 + np.exp(-np.vstack([qlogit[None, :], qlogit[None, :] - drop_d])))
+    mass = r.attr.mass(pi, q)
+    per_region = mass.reshape(len(mass), len(REGIONS), len(src.MECHANISMS)).sum(axis=2)
     out: dict[str, list[dict[str, Any]]] = {}
     for region in regions:
-        mask = np.array([e.source == region for e in r.exps])
-        pr = np.clip(w[:, mask].sum(axis=1), 1e-12, 1 - 1e-12)
+        pr = np.clip(per_region[:, REGIONS.index(region)], 1e-12, 1 - 1e-12)
         lo = np.log(pr / (1 - pr))
         delta = lo[0] - lo[1:]
         items = []
@@ -111,6 +127,28 @@ def _rule_results(r: Reasoning) -> list[RuleResult]:
         out.append(RuleResult(id=o.rule.id, name=o.rule.name, result=o.result, value=o.value,
                               label=o.level.label if o.level else None,
                               probability=o.probability, action=o.rule.action, citation=r.kb.cite(o.rule.citation)))
+    return out
+
+
+def _carriers(r: Reasoning) -> dict[str, dict[str, float]]:
+    """Which conditions carry each region's mass: syndromes that stay local, and the drivers they move to."""
+    out: dict[str, dict[str, float]] = {}
+    cells_d = r.attr.onehot_d.reshape(len(r.attr.drivers), len(REGIONS), len(src.MECHANISMS)).sum(axis=2)  # (D, R)
+    for i, e in enumerate(r.exps):
+        pi = np.zeros((1, len(r.exps)))
+        pi[0, i] = r.probs[i]
+        mass = r.attr.mass(pi, r.driver_q[None, :])[0].reshape(len(REGIONS), len(src.MECHANISMS)).sum(axis=1)
+        for k, region in enumerate(REGIONS):
+            if mass[k] <= 0:
+                continue
+            if region == e.source:
+                out.setdefault(region, {})[e.condition] = out.get(region, {}).get(e.condition, 0.0) + float(mass[k])
+                continue
+            here = [j for j in range(len(r.attr.drivers)) if r.attr.membership[i, j] and cells_d[j, k] > 0]
+            total = sum(float(r.driver_q[j]) for j in here) or 1.0
+            for j in here:
+                d = r.attr.drivers[j]
+                out.setdefault(region, {})[d] = out.get(region, {}).get(d, 0.0) + float(mass[k]) * float(r.driver_q[j]) / total
     return out
 
 
@@ -141,9 +179,9 @@ def build_assessment(r: Reasoning, case_id: str | None, n_next: int = 5,
     shown_regions: list[str] = [d["region"] for d in sources[:2] if d["probability"] > 0]
     contributions = _source_contributions(r, shown_regions)
     src_expl = []
+    carried = _carriers(r)
     for region in shown_regions:
-        carriers = sorted(((e.condition, p) for e, p in zip(r.exps, r.probs, strict=True) if e.source == region),
-                          key=lambda t: -t[1])
+        carriers = sorted(carried.get(region, {}).items(), key=lambda t: -t[1])
         src_expl.append({"region": region, "probability": next(d["probability"] for d in sources if d["region"] == region),
                          "conditions": [c for c, p in carriers if p >= 0.01][:5], "contributions": contributions[region]})
     all_notes = list(notes or [])

@@ -6,16 +6,27 @@ non-specific local cause. The explanations are mutually exclusive, so
 
     P(e | findings)  is proportional to  prior(e) * exp(sum of the log-LRs the findings gave e)
 
-using the same (cluster-shrunk) likelihood ratios as the per-condition posteriors. The probability of
-a source region is the sum over its explanations; its mechanism is the one carrying most of that sum.
+using the same (cluster-shrunk) likelihood ratios as the per-condition posteriors.
+
+Kinetic-chain attribution. A local syndrome is often itself driven from elsewhere in the chain
+(weak hip abductors -> patellofemoral pain; knee injury -> overloaded gluteals). ``drivers.yaml``
+lists, per syndrome, the upstream impairments that drive it. The share of the complaint explained by
+syndrome e moves to its drivers with probability P(at least one driver present) = 1 - prod(1 - q_d),
+split between drivers in proportion to q_d, where q_d is the driver's own posterior probability.
+The probability of a source region is the sum of what lands there; its mechanism is the one
+carrying most of that sum.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
 
 from kinchain.knowledge.loader import Knowledge
+from kinchain.knowledge.schema import REGIONS
 from kinchain.reasoning.posterior import ConditionUpdate
 from kinchain.reasoning.priors import expit
 
@@ -55,26 +66,82 @@ def explanations(kb: Knowledge, complaint: str, priors: dict[str, float],
     return out
 
 
+MECHANISMS = ("local", "referred", "kinetic_chain", "compensation")
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Matrices that turn explanation probabilities and driver probabilities into (region, mechanism) mass."""
+
+    drivers: tuple[str, ...]  # driver condition ids (D)
+    membership: np.ndarray  # (E, D) 1 where driver d drives explanation e
+    onehot_e: np.ndarray  # (E, K) explanation -> (region, mechanism) cell
+    onehot_d: np.ndarray  # (D, K) driver -> (region, mechanism) cell
+
+    def mass(self, pi: np.ndarray, q: np.ndarray) -> np.ndarray:
+        """(N, K) mass per (region, mechanism) cell for explanation probabilities pi (N, E), drivers q (N, D)."""
+        if not self.drivers:
+            return pi @ self.onehot_e
+        q = np.clip(q, 1e-12, 1 - 1e-12)
+        log_none = np.log1p(-q) @ self.membership.T  # (N, E)
+        p_any = np.where(self.membership.sum(axis=1) > 0, 1 - np.exp(log_none), 0.0)
+        qsum = q @ self.membership.T
+        a = np.divide(pi * p_any, qsum, out=np.zeros_like(pi), where=qsum > 0)
+        b = q * (a @ self.membership)
+        return (pi * (1 - p_any)) @ self.onehot_e + b @ self.onehot_d
+
+
+def cell(region: str, mechanism: str) -> int:
+    return REGIONS.index(region) * len(MECHANISMS) + MECHANISMS.index(mechanism)
+
+
+@lru_cache(maxsize=64)
+def attribution(kb: Knowledge, complaint: str, conditions: tuple[str, ...]) -> Attribution:
+    """The attribution matrices for one complaint region and its explanation list (conditions)."""
+    by_condition: dict[str, list[str]] = {}
+    for d in kb.drivers:
+        by_condition.setdefault(d.condition, []).append(d.driver)
+    driver_source: dict[str, tuple[str, str]] = {}
+    for cid in {d.driver for d in kb.drivers}:
+        for ex in kb.conditions[cid].explains:
+            if ex.complaint == complaint:
+                driver_source[cid] = (ex.source, ex.mechanism)
+    drivers = tuple(sorted(driver_source))
+    E, D, K = len(conditions), len(drivers), len(REGIONS) * len(MECHANISMS)
+    membership = np.zeros((E, D))
+    onehot_e = np.zeros((E, K))
+    onehot_d = np.zeros((D, K))
+    for j, (src_region, mech) in enumerate(driver_source[d] for d in drivers):
+        onehot_d[j, cell(src_region, mech)] = 1.0
+    for i, cid in enumerate(conditions):
+        if cid == NONSPECIFIC:
+            onehot_e[i, cell(LOCAL_SOURCE[complaint], "local")] = 1.0
+        else:
+            ex = next(x for x in kb.conditions[cid].explains if x.complaint == complaint)
+            onehot_e[i, cell(ex.source, ex.mechanism)] = 1.0
+        for drv in by_condition.get(cid, []):
+            if drv in driver_source and drv != cid:
+                membership[i, drivers.index(drv)] = 1.0
+    return Attribution(drivers, membership, onehot_e, onehot_d)
+
+
+def table_from_mass(mass: np.ndarray) -> dict[str, dict[str, float]]:
+    """One row of (K,) mass -> {region: {mechanism: probability}} (cells with mass only)."""
+    out: dict[str, dict[str, float]] = {}
+    for r, region in enumerate(REGIONS):
+        for m, mech in enumerate(MECHANISMS):
+            v = float(mass[r * len(MECHANISMS) + m])
+            if v > 0:
+                out.setdefault(region, {})[mech] = v
+    return out
+
+
 def normalise(exps: list[Explanation]) -> list[float]:
     logs = [math.log(e.weight) + e.log_lr for e in exps]
     top = max(logs)
     raw = [math.exp(v - top) for v in logs]
     total = sum(raw)
     return [r / total for r in raw]
-
-
-def region_table(exps: list[Explanation], probs: list[float]) -> dict[str, dict[str, float]]:
-    table: dict[str, dict[str, float]] = {}
-    for e, p in zip(exps, probs, strict=True):
-        row = table.setdefault(e.source, {})
-        row[e.mechanism] = row.get(e.mechanism, 0.0) + p
-    return table
-
-
-def region_logit(exps: list[Explanation], probs: list[float], region: str) -> float:
-    p = sum(pr for e, pr in zip(exps, probs, strict=True) if e.source == region)
-    p = min(max(p, 1e-12), 1 - 1e-12)
-    return math.log(p / (1 - p))
 
 
 def posterior_probability(update: ConditionUpdate) -> float:
