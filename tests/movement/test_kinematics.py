@@ -8,7 +8,7 @@ import pytest
 from scipy.spatial.transform import Rotation
 
 from kinchain.movement.filtering import clean, fill_gaps, lowpass
-from kinchain.movement.kinematics import cardan_zxy, compute, fppa
+from kinchain.movement.kinematics import cardan_zxy, cardan_zxy_scipy, compute, fppa
 from kinchain.movement.markersets import landmarks
 from kinchain.movement.readers import load_trial
 
@@ -80,10 +80,15 @@ def test_sign_conventions(axis: str, deg: float, key: str) -> None:
 
 def test_cardan_zxy_matches_scipy_euler() -> None:
     rng = np.random.default_rng(1)
-    ang = rng.uniform(-40, 40, size=(200, 3))
+    ang = rng.uniform(-170, 170, size=(2000, 3))
+    ang[:, 1] = rng.uniform(-85, 85, size=2000)
     rd = Rotation.from_euler("ZXY", ang, degrees=True).as_matrix()
-    rp = np.broadcast_to(np.eye(3), rd.shape).copy()
-    np.testing.assert_allclose(cardan_zxy(rp, rd), ang, atol=1e-9)
+    rp = Rotation.from_euler("ZXY", rng.uniform(-60, 60, size=(2000, 3)), degrees=True).as_matrix()
+    np.testing.assert_allclose(cardan_zxy(np.broadcast_to(np.eye(3), rd.shape).copy(), rd), ang, atol=1e-9)
+    np.testing.assert_allclose(cardan_zxy(rp, rd), cardan_zxy_scipy(rp, rd), atol=1e-9)
+    nan = rd.copy()
+    nan[0, 0, 0] = np.nan
+    assert np.isnan(cardan_zxy(rp, nan)[0]).all() and np.isnan(cardan_zxy_scipy(rp, nan)[0]).all()
 
 
 def test_fppa_sign_and_value() -> None:

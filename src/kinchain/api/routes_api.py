@@ -111,10 +111,10 @@ def create_user(body: UserCreate, actor: AdminDep, services: ServicesDep) -> Use
 @router.post("/patients", response_model=PatientPublic, status_code=201, tags=["patients"])
 def create_patient(body: PatientCreate, actor: ActorDep, services: ServicesDep, response: Response
                    ) -> PatientPublic:
-    with services.tx() as s:
-        p = repo.create_patient(s, actor, reference=body.reference, birth_year=body.birth_year, sex=body.sex)
-        response.headers["Location"] = f"/api/patients/{p.id}"
-        return patient_public(p)
+    out = services.write(lambda s: patient_public(
+        repo.create_patient(s, actor, reference=body.reference, birth_year=body.birth_year, sex=body.sex)))
+    response.headers["Location"] = f"/api/patients/{out.id}"
+    return out
 
 
 @router.get("/patients", response_model=PatientList, tags=["patients"])
@@ -180,11 +180,10 @@ def store_assessment(services: Any, actor: audit.Actor, case: Case, patient_id: 
     """Assess (outside any transaction) and persist encounter + assessment + audit in one transaction."""
     out = features.assess(case)
     case_json = case.model_dump(mode="json", exclude_none=True)
-    with services.tx() as s:
-        rec = repo.save_assessment(s, actor, case=case_json, result=out.result,
-                                   knowledge_version=out.knowledge_version,
-                                   software_version=features.software_version(),
-                                   triage_level=out.triage_level, patient_id=patient_id)
+    version = features.software_version()
+    rec = services.write(lambda s: repo.save_assessment(
+        s, actor, case=case_json, result=out.result, knowledge_version=out.knowledge_version,
+        software_version=version, triage_level=out.triage_level, patient_id=patient_id))
     return rec, case_json
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -14,6 +15,8 @@ from kinchain.api.security import TokenClaims, TokenCodec
 from kinchain.api.settings import Settings
 from kinchain.store import db
 from kinchain.store.models import User
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -24,6 +27,7 @@ class Services:
     sessions: sessionmaker[Session]
     read_sessions: sessionmaker[Session]
     tokens: TokenCodec
+    committer: db.GroupCommitter
     _users: dict[str, tuple[float, bool]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -37,11 +41,16 @@ class Services:
             read_engine = engine
         return cls(settings=settings, engine=engine, read_engine=read_engine,
                    sessions=db.make_sessionmaker(engine), read_sessions=db.make_sessionmaker(read_engine),
-                   tokens=TokenCodec(settings.secret_key, settings.token_ttl_seconds))
+                   tokens=TokenCodec(settings.secret_key, settings.token_ttl_seconds),
+                   committer=db.GroupCommitter(db.make_sessionmaker(engine)))
 
     def tx(self) -> Any:
         """A write transaction (context manager yielding a Session)."""
         return db.transaction(self.sessions)
+
+    def write(self, fn: Callable[[Session], T]) -> T:
+        """Run ``fn`` in a group-committed write transaction; returns once it is durable."""
+        return self.committer.run(fn)
 
     def user_active(self, claims: TokenClaims, ttl: float = 15.0) -> bool:
         """Is the token's user still an active account? Cached for a few seconds per user."""
@@ -57,6 +66,7 @@ class Services:
         return ok
 
     def dispose(self) -> None:
+        self.committer.close()
         self.engine.dispose()
         if self.read_engine is not self.engine:
             self.read_engine.dispose()

@@ -18,7 +18,7 @@ from kinchain.reasoning.posterior import ConditionUpdate, Piece, update_conditio
 from kinchain.reasoning.priors import expit, logit, priors_for_patient
 from kinchain.reasoning.rules import RuleOutcome, evaluate_all
 from kinchain.reasoning.triage import triage
-from kinchain.reasoning.types import Assessment, RuleResult
+from kinchain.reasoning.types import Assessment, ChainNumbers, RuleResult
 
 TOP_CONTRIBUTIONS = 6
 
@@ -120,9 +120,11 @@ def _source_contributions(r: Reasoning, regions: list[str]) -> dict[str, list[di
 
 
 def _rule_results(r: Reasoning) -> list[RuleResult]:
+    """Rules that fired, or whose complete result changed a condition's probability."""
     out = []
     for o in r.outcomes:
-        if not o.applicable or (o.result is None and o.value in (None, 0)):
+        used = o.rule.condition is not None and (o.probability is not None or (o.lr is not None and o.lr != 1.0))
+        if not o.applicable or not (o.result is True or used):
             continue
         out.append(RuleResult(id=o.rule.id, name=o.rule.name, result=o.result, value=o.value,
                               label=o.level.label if o.level else None,
@@ -215,4 +217,32 @@ def assess(case: Case, knowledge: Knowledge | None = None, *,
     if extra_findings:
         case = case.model_copy(update={"findings": {**case.findings, **extra_findings}})
     findings = validate_case(case, kb)
-    return build_assessment(Reasoning(kb, findings), case.id, n_next=n_next, notes=notes)
+    result = build_assessment(Reasoning(kb, findings), case.id, n_next=n_next, notes=notes)
+    chain = chain_numbers(result, findings, kb)
+    if chain is None:
+        return result
+    explanation = result.explanation.model_copy(update={"chain": chain})
+    return result.model_copy(update={"explanation": explanation})
+
+
+CHAIN_HEADLINE = ("pelvic_drop_deg", "femoral_internal_rotation_deg", "knee_valgus_deg", "hip_contact_force_bw",
+                  "patellofemoral_pressure_change_pct")
+
+
+def chain_numbers(a: Assessment, findings: Mapping[str, FindingValue], kb: Knowledge) -> ChainNumbers | None:
+    """For a kinetic-chain-driven complaint: the chain model run on this patient's impairments."""
+    top = a.pain_source[0]
+    if top.mechanism != "kinetic_chain":
+        return None
+    from kinchain.chain import chain_for_findings
+
+    res = chain_for_findings(findings, kb=kb)
+    if res is None:
+        return None
+    return ChainNumbers(
+        impairments=dict(res.mapped_from),
+        current={k: round(res.value(k), 2) for k in CHAIN_HEADLINE if k in res.outputs},
+        reference={k: round(res.outputs[k].reference, 2) for k in CHAIN_HEADLINE if k in res.outputs},
+        if_corrected={k: v for k, v in res.predicted_change().items() if k in CHAIN_HEADLINE},
+        notes=list(res.notes),
+    )

@@ -79,11 +79,22 @@ class RuleResult(Frozen):
     citation: list[str]
 
 
+class ChainNumbers(Frozen):
+    """The kinetic chain in numbers for this patient's impairments (see kinchain.chain)."""
+
+    impairments: dict[str, Any] = Field(description="finding id -> value that set a model input")
+    current: dict[str, float] = Field(description="model outputs now (degrees, body weights, %)")
+    reference: dict[str, float] = Field(description="the same outputs for normal inputs")
+    if_corrected: dict[str, float] = Field(default_factory=dict, description="predicted change when corrected")
+    notes: list[str] = Field(default_factory=list)
+
+
 class Explanation(Frozen):
     sources: list[SourceExplanation]
     conditions: list[ConditionExplanation]
     rules: list[RuleResult]
     notes: list[str] = Field(default_factory=list)
+    chain: ChainNumbers | None = None
 
 
 class NextTest(Frozen):

@@ -14,12 +14,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, Table, select
 from sqlalchemy.orm import Session
 
 from kinchain.store.models import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
+_EVENTS: Table = AuditEvent.__table__  # type: ignore[assignment]
+_HEAD: Table = AuditHead.__table__  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -49,19 +51,23 @@ def event_hash(prev_hash: str, fields: dict[str, Any]) -> str:
 
 def append(session: Session, actor: Actor, action: str, entity: str, *, entity_id: str | None = None,
            patient_id: str | None = None, clinic_id: str | None = None,
-           detail: dict[str, Any] | None = None) -> AuditEvent:
-    """Add one event to the chain inside the caller's transaction."""
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one()
-    ev = AuditEvent(seq=head.seq + 1, at=datetime.now(UTC).isoformat(timespec="microseconds"),
-                    actor=actor.email, actor_role=actor.role,
-                    clinic_id=clinic_id if clinic_id is not None else actor.clinic_id, action=action,
-                    entity=entity, entity_id=entity_id, patient_id=patient_id, detail=dict(detail or {}),
-                    prev_hash=head.hash, hash="")
-    ev.hash = event_hash(head.hash, _fields(ev))
-    session.add(ev)
-    head.seq = ev.seq
-    head.hash = ev.hash
-    return ev
+           detail: dict[str, Any] | None = None) -> str:
+    """Add one event to the chain inside the caller's transaction; returns its hash.
+
+    Uses SQL expressions rather than ORM objects: this runs on every request, so it is kept lean.
+    """
+    conn = session.connection()
+    head = conn.execute(select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()).one()
+    fields: dict[str, Any] = {
+        "seq": int(head.seq) + 1, "at": datetime.now(UTC).isoformat(timespec="microseconds"),
+        "actor": actor.email, "actor_role": actor.role,
+        "clinic_id": clinic_id if clinic_id is not None else actor.clinic_id, "action": action,
+        "entity": entity, "entity_id": entity_id, "patient_id": patient_id, "detail": dict(detail or {}),
+    }
+    digest = event_hash(head.hash, fields)
+    conn.execute(_EVENTS.insert().values(**fields, prev_hash=head.hash, hash=digest))
+    conn.execute(_HEAD.update().where(_HEAD.c.id == 1).values(seq=fields["seq"], hash=digest))
+    return digest
 
 
 @dataclass

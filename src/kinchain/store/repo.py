@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from kinchain.store import audit
@@ -24,6 +24,7 @@ from kinchain.store.models import (
     PromRecord,
     SelfCheckRecord,
     User,
+    new_id,
 )
 
 
@@ -129,22 +130,29 @@ def get_encounter(session: Session, actor: Actor, encounter_id: str) -> Encounte
 
 def save_assessment(session: Session, actor: Actor, *, case: dict[str, Any], result: dict[str, Any],
                     knowledge_version: str, software_version: str, triage_level: str,
-                    patient_id: str | None = None, encounter_id: str | None = None) -> AssessmentRecord:
-    """Store an assessment (and, unless given, a new encounter holding its case)."""
+                    patient_id: str | None = None) -> AssessmentRecord:
+    """Store an assessment and the encounter holding its case: two rows and one audit event.
+
+    This is the hot path of the service, so it writes with SQL expressions; the returned record is a
+    detached object carrying the stored values.
+    """
     assert actor.clinic_id is not None
-    if encounter_id is None:
-        enc = create_encounter(session, actor, case=case, patient_id=patient_id)
-    else:
-        enc = get_encounter(session, actor, encounter_id)
-        patient_id = enc.patient_id
-    rec = AssessmentRecord(clinic_id=actor.clinic_id, encounter_id=enc.id, patient_id=patient_id,
-                           knowledge_version=knowledge_version, software_version=software_version,
-                           triage_level=triage_level, result=result, created_by=actor.user_id)
-    session.add(rec)
-    session.flush()
-    audit.append(session, actor, "create", "assessment", entity_id=rec.id, patient_id=patient_id,
-                 detail={"encounter_id": enc.id, "knowledge_version": knowledge_version})
-    return rec
+    if patient_id is not None:
+        _patient(session, actor, patient_id)
+    now = datetime.now(UTC)
+    enc_id, rec_id = new_id(), new_id()
+    enc: dict[str, Any] = {"id": enc_id, "clinic_id": actor.clinic_id, "patient_id": patient_id,
+                           "clinician_id": actor.user_id, "case": case, "created_at": now}
+    rec: dict[str, Any] = {"id": rec_id, "clinic_id": actor.clinic_id, "encounter_id": enc_id,
+                           "patient_id": patient_id,
+           "knowledge_version": knowledge_version, "software_version": software_version,
+           "triage_level": triage_level, "result": result, "created_at": now, "created_by": actor.user_id}
+    conn = session.connection()
+    conn.execute(insert(Encounter), [enc])
+    conn.execute(insert(AssessmentRecord), [rec])
+    audit.append(session, actor, "create", "assessment", entity_id=rec_id, patient_id=patient_id,
+                 detail={"encounter_id": enc_id, "knowledge_version": knowledge_version})
+    return AssessmentRecord(**rec)
 
 
 def get_assessment(session: Session, actor: Actor, assessment_id: str) -> AssessmentRecord:
