@@ -32,7 +32,7 @@ FormatOpt = Annotated[str, typer.Option("--format", "-f", help="text or json")]
 
 
 def fail(message: str, code: int = 2) -> None:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 

@@ -8,7 +8,7 @@
 - Femur (ISB): Y from knee centre (mid-epicondyles) to hip centre, X = Y x (epicondylar axis pointing
   right), Z = X x Y. Tibia: Y from ankle centre (mid-malleoli) to knee centre, transverse axis from the
   malleoli, same construction.
-- Joint angles: Cardan/Euler sequence Z-X-Y (closed form, equal to scipy ``Rotation.as_euler("ZXY")``) (flexion, ab/adduction, axial rotation) of the distal frame
+- Joint angles: Cardan/Euler sequence Z-X-Y (flexion, ab/adduction, axial rotation) of the distal frame
   relative to the proximal one, which for these axes is the Grood & Suntay (1983) joint coordinate
   system recommended by the ISB. Signs are made anatomical per side: + = hip flexion, hip adduction, hip
   internal rotation, knee flexion, knee abduction (valgus), knee internal rotation.
