@@ -78,7 +78,9 @@ def cardan_zxy(r_prox: FloatArray, r_dist: FloatArray) -> FloatArray:
     b = np.arcsin(np.clip(rel[:, 2, 1], -1.0, 1.0))
     a = np.arctan2(-rel[:, 0, 1], rel[:, 1, 1])
     c = np.arctan2(-rel[:, 2, 0], rel[:, 2, 2])
-    return np.degrees(np.stack((a, b, c), axis=1))
+    out = np.degrees(np.stack((a, b, c), axis=1))
+    out[~np.isfinite(rel).all(axis=(1, 2))] = np.nan
+    return out
 
 
 def cardan_zxy_scipy(r_prox: FloatArray, r_dist: FloatArray) -> FloatArray:

@@ -113,7 +113,8 @@ def _safety(assessment: Assessment, kb: Knowledge, audience: Audience) -> Safety
             if audience == "patient":
                 cond = kb.conditions.get(r.id)
                 if cond is not None:
-                    why.append(f"Your answers fit {cond.patient_name}, which needs a doctor's check first.")
+                    name = cond.patient_name[:1].lower() + cond.patient_name[1:]
+                    why.append(f"Your answers fit {name}, which needs a doctor's check first.")
                 elif r.kind in ("finding", "rule"):
                     fnd = kb.findings.get(r.id)
                     why.append(f"You reported a warning sign: {fnd.description.split(';')[0].rstrip('.')}."
@@ -365,10 +366,10 @@ def build_plan(assessment: Assessment, case: Case | None = None, audience: Audie
     selected = select_pathways(assessment, kb, threshold)
     if not selected:  # nothing reaches the threshold: follow the most probable condition that has a pathway
         for c in assessment.conditions:
-            pw = next((p for p in index.values() if p.kind in ("driver", "condition") and c.id in p.conditions
-                       and p.components), None)
-            if pw is not None:
-                selected = [Selected(pw, c.probability, (f"{c.name} {c.probability:.0%} (most probable; low "
+            best = next((p for p in index.values() if p.kind in ("driver", "condition") and c.id in p.conditions
+                         and p.components), None)
+            if best is not None:
+                selected = [Selected(best, c.probability, (f"{c.name} {c.probability:.0%} (most probable; low "
                                                          "certainty)",))]
                 break
     drivers = [Driver(pathway=s.pathway.id, name=(s.pathway.patient_name or s.pathway.name) if audience == "patient"

@@ -37,7 +37,7 @@ def plan_command(case: Path, audience: str = "clinician", format: str = "text", 
         from kinchain.plan.builder import build_plan
 
         c = load_case(case)
-        assessment = kinchain.assess(c)  # type: ignore[attr-defined]
+        assessment = kinchain.assess(c)
         plan = build_plan(assessment, c, audience)  # type: ignore[arg-type]
         if out is not None:
             from kinchain.report.handout import write_report

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cache
 
 W, H, GROUND = 220, 146, 138
 TRUNK, NECK, HEAD_R, THIGH, SHIN, FOOT, UPPER, FORE = 44.0, 5.0, 8.0, 32.0, 30.0, 9.0, 20.0, 19.0
@@ -301,10 +302,9 @@ class Illustration:
         body += [_figure(f, ghost=True) for f in self.extra]
         body.append(_figure(self.figure))
         body += [a.svg() for a in self.arrows]
-        defs = (f'<defs><marker id="head" markerUnits="userSpaceOnUse" markerWidth="8" markerHeight="8" refX="6" refY="4" orient="auto">'
-                f'<path d="M0,0 L8,4 L0,8 z" fill="{ACCENT}"/></marker>'
-                f'<marker id="tail" markerUnits="userSpaceOnUse" markerWidth="8" markerHeight="8" refX="2" refY="4" orient="auto">'
-                f'<path d="M8,0 L0,4 L8,8 z" fill="{ACCENT}"/></marker></defs>')
+        marker = 'markerUnits="userSpaceOnUse" markerWidth="8" markerHeight="8" refY="4" orient="auto"'
+        defs = (f'<defs><marker id="head" {marker} refX="6"><path d="M0,0 L8,4 L0,8 z" fill="{ACCENT}"/></marker>'
+                f'<marker id="tail" {marker} refX="2"><path d="M8,0 L0,4 L8,8 z" fill="{ACCENT}"/></marker></defs>')
         title = self.title.replace("&", "and").replace("<", "")
         return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" width="{W}" height="{H}" '
                 f'role="img" aria-label="{title}"><title>{title}</title>{defs}'
@@ -314,35 +314,35 @@ class Illustration:
 # ------------------------------------------------------------------------------------------ base poses
 
 
-def standing(x: float, **kw: float) -> Pose:
+def standing(x: float, **kw: Any) -> Pose:
     return replace(Pose(pelvis=(x, 62)), **kw)
 
 
-def supine(x: float, **kw: float) -> Pose:
+def supine(x: float, **kw: Any) -> Pose:
     base = Pose(pelvis=(x, 5), trunk=180, thigh_n=55, shin_n=-62, thigh_f=55, shin_f=-62,
                 arm_n=-3, fore_n=0, arm_f=-3, fore_f=0, foot_n=0, foot_f=0)
     return replace(base, **kw)
 
 
-def bridge(x: float, **kw: float) -> Pose:
+def bridge(x: float, **kw: Any) -> Pose:
     base = Pose(pelvis=(x, 24), trunk=205.6, thigh_n=20, shin_n=-80, thigh_f=20, shin_f=-80,
                 arm_n=-8, fore_n=0, arm_f=-8, fore_f=0, foot_n=0, foot_f=0)
     return replace(base, **kw)
 
 
-def side_lying(x: float, **kw: float) -> Pose:
+def side_lying(x: float, **kw: Any) -> Pose:
     base = Pose(pelvis=(x, 12), trunk=180, thigh_n=-10, shin_n=195, thigh_f=-20, shin_f=180,
                 arm_n=-28, fore_n=0, arm_f=180, fore_f=180, foot_n=180, foot_f=180, head_tilt=-15)
     return replace(base, **kw)
 
 
-def seated(x: float, **kw: float) -> Pose:
+def seated(x: float, **kw: Any) -> Pose:
     base = Pose(pelvis=(x, 34), trunk=90, thigh_n=0, shin_n=-90, thigh_f=0, shin_f=-90,
                 arm_n=-80, fore_n=-10, arm_f=-80, fore_f=-10)
     return replace(base, **kw)
 
 
-def walking(x: float, **kw: float) -> Pose:
+def walking(x: float, **kw: Any) -> Pose:
     base = Pose(pelvis=(x, 59), trunk=88, thigh_n=-70, shin_n=-92, thigh_f=-112, shin_f=-118,
                 arm_n=-110, fore_n=-80, arm_f=-70, fore_f=-60, foot_f=-30)
     return replace(base, **kw)
@@ -505,7 +505,7 @@ def _catalogue() -> dict[str, Illustration]:
 ILLUSTRATIONS: dict[str, Illustration] = _catalogue()
 
 
-@lru_cache(maxsize=None)
+@cache
 def svg(illustration_id: str) -> str:
     """The SVG text of one illustration (KeyError naming the id if it is not drawn)."""
     try:
