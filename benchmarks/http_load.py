@@ -28,12 +28,18 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-CASE = {
-    "patient": {"age": 67, "sex": "female"},
-    "complaint": {"region": "knee", "side": "right", "onset": "gradual", "duration": "12 weeks"},
-    "setting": "primary_care",
-    "findings": {},
-}
+
+def cases() -> list[dict[str, Any]]:
+    """Sixteen different presentations (ages, sexes, regions, onsets), cycled by the clients."""
+    out = []
+    for i, (region, onset) in enumerate([(r, o) for r in ("knee", "hip", "thigh", "back")
+                                         for o in ("gradual", "acute")] * 2):
+        out.append({"patient": {"age": 25 + 6 * i, "sex": "female" if i % 2 else "male"},
+                    "complaint": {"region": region, "onset": onset, "duration": f"{2 + i} weeks"},
+                    "setting": "primary_care", "findings": {}})
+    return out
+
+
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 EMAIL, PASSWORD = "bench@example.org", "bench-password-1"
 
@@ -110,22 +116,24 @@ async def drive(port: int, clients: int, seconds: float, warmup: float) -> dict[
     assert status == 200, body
     token = json.loads(body)["access_token"]
     c.close()
-    raw = http("POST", "/api/assessments", json.dumps(CASE).encode(),
-               {"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+    bodies = [http("POST", "/api/assessments", json.dumps(c).encode(),
+                   {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}) for c in cases()]
     latencies: list[float] = []
     counts = {"created": 0, "errors": 0, "warmup_created": 0}
     t0 = time.perf_counter()
     measure_from, stop_at = t0 + warmup, t0 + warmup + seconds
 
-    async def worker() -> None:
+    async def worker(n: int) -> None:
         cl = Client(port)
         await cl.connect()
+        i = n
         try:
             while True:
                 start = time.perf_counter()
                 if start >= stop_at:
                     return
-                status, _ = await cl.request(raw)
+                i += 1
+                status, _ = await cl.request(bodies[i % len(bodies)])
                 end = time.perf_counter()
                 if start < measure_from:
                     counts["warmup_created"] += status == 201
@@ -138,7 +146,7 @@ async def drive(port: int, clients: int, seconds: float, warmup: float) -> dict[
         finally:
             cl.close()
 
-    await asyncio.gather(*(worker() for _ in range(clients)))
+    await asyncio.gather(*(worker(n) for n in range(clients)))
     return {"latencies": latencies, **counts}
 
 

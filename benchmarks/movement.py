@@ -93,21 +93,15 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=3, help="runs per timing; the shortest is kept")
     args = ap.parse_args()
 
+    from tests.movement.kbutil import load_kb_lenient
+
     from kinchain.movement.filtering import clean
     from kinchain.movement.kinematics import compute
     from kinchain.movement.markersets import landmarks
     from kinchain.movement.pipeline import analyze
     from kinchain.movement.readers import read_trc
 
-    kb = None
-    try:
-        from kinchain.knowledge import load_knowledge
-
-        kb = load_knowledge()
-    except Exception:  # the whole base may be mid-edit; the movement numbers are all that is needed
-        from tests.movement.conftest import kb as kb_fixture
-
-        kb = kb_fixture.__wrapped__()  # type: ignore[attr-defined]
+    kb = load_kb_lenient()
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "long_walk.trc"

@@ -235,3 +235,45 @@ def test_round_trip_with_the_bundled_knowledge_base(kb: Any) -> None:
         cid = _codes(res)["https://kinchain.org/fhir/CodeSystem/condition"]
         snomed = conds[cid].snomed_ct
         assert (SNOMED in _codes(res)) == (snomed is not None and snomed.status == "confirmed")
+
+
+def test_care_plan_from_the_plan_builder(kb: Any) -> None:
+    """Integration with kinchain.plan.build_plan: plan items, exercises (with dose) and referrals."""
+    from kinchain.case import case_from_mapping
+    from kinchain.plan import build_plan
+    from kinchain.reasoning.engine import assess as real_assess
+
+    case = case_from_mapping({"id": "plan-1", "patient": {"age": 66, "sex": "female"},
+                              "complaint": {"region": "knee", "side": "right", "onset": "gradual",
+                                            "duration": "6 months"}})
+    a = real_assess(case, kb)
+    plan = build_plan(a, case, audience="clinician", kb=kb)
+    b = export_bundle(case, a, plan, knowledge=kb, now=NOW)
+    cp = _of(b, "CarePlan")[0]
+    assert cp["status"] == "active" and cp["title"] == plan.headline
+    systems = [act["detail"]["code"]["coding"][0]["system"].rsplit("/", 1)[-1] for act in cp["activity"]]
+    assert systems.count("plan-component") == len(plan.items) + len(plan.clinician_only)
+    assert systems.count("exercise") == len(plan.exercises)
+    doses = [act["detail"].get("scheduledString") for act in cp["activity"]
+             if act["detail"]["code"]["coding"][0]["system"].endswith("/exercise")]
+    assert doses == [ex.dose for ex in plan.exercises]
+    assert validate_bundle(b) == []
+    # the default (no plan passed) builds the same plan
+    assert _of(export_bundle(case, a, knowledge=kb, now=NOW), "CarePlan")[0] == cp
+
+
+CASES = sorted((Path(__file__).resolve().parents[1] / "cases").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", CASES[::5], ids=lambda p: p.stem)
+def test_round_trip_on_validation_cases(kb: Any, path: Path) -> None:
+    """Published validation cases: export (with the care plan), import, same case and same assessment."""
+    from kinchain.case import load_case
+    from kinchain.reasoning.engine import assess as real_assess
+
+    case = load_case(path)
+    a = real_assess(case, kb)
+    b = json.loads(json.dumps(export_bundle(case, a, knowledge=kb, now=NOW)))
+    back = import_bundle(b).case
+    assert list(back.observed().items()) == list(case.observed().items())
+    assert real_assess(back, kb).to_json_dict() == a.to_json_dict()

@@ -7,13 +7,13 @@ stanfordnmbl/opencap-processing (Apache-2.0); demo video from davidpagnon/Sports
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
 import pytest
 
-from kinchain.errors import KnowledgeError
-from kinchain.knowledge.loader import Knowledge, build_knowledge
+from kinchain.knowledge.loader import Knowledge
+
+from .kbutil import load_kb_lenient
 
 REPO = Path(__file__).resolve().parents[2]
 MOTION = (REPO / ".." / "shared" / "data" / "motion").resolve()
@@ -28,22 +28,5 @@ def motion_file(rel: str) -> Path:
 
 @pytest.fixture(scope="session")
 def kb() -> Knowledge:
-    """The bundled knowledge base; while other workstreams' files are mid-edit and the whole base does not
-    validate, fall back to the unvalidated load so that the movement numbers can still be tested."""
-    try:
-        return build_knowledge()
-    except KnowledgeError as exc:
-        from kinchain.knowledge import loader
-
-        mine = [p for p in exc.problems if "mv_" in p or "movement.yaml" in p]
-        assert not mine, mine
-        warnings.warn(f"knowledge base has {len(exc.problems)} problem(s) outside movement.yaml; "
-                      "using the unvalidated load", stacklevel=1)
-        sections, _, version = loader._read_files(loader.data_dir())
-        typed = loader._typed(sections, [])
-        return Knowledge(version=version, references=loader._index(typed["references"], "r", []),
-                         conditions=loader._index(typed["conditions"], "c", []),
-                         findings=loader._index(typed["findings"], "f", []), evidence=tuple(typed["evidence"]),
-                         priors=tuple(typed["priors"]), prior_modifiers=tuple(typed["prior_modifiers"]),
-                         rules=loader._index(typed["rules"], "r", []),
-                         parameters=loader._index(typed["parameters"], "p", []))
+    """The bundled knowledge base (unvalidated load while other files are mid-edit, see kbutil)."""
+    return load_kb_lenient()

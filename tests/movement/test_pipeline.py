@@ -132,3 +132,41 @@ def test_json_series_are_degrees_and_finite_or_null(sls: dict[str, Path]) -> Non
     doc = analyze(sls["trc"], "single_leg_squat").to_json()
     assert max(v for v in doc["series"]["knee_fppa_r"] if v is not None) == pytest.approx(15.0, abs=0.1)
     assert np.isfinite([v for v in doc["series"]["knee_flexion_r"] if v is not None]).all()
+
+
+def test_2d_side_view_gait_from_real_trial(tmp_path: Path) -> None:
+    """Side-view keypoints projected from the Qualisys walk (MediaPipe JSON) give the stance found in 3D."""
+    from kinchain.movement.filtering import clean
+    from kinchain.movement.kinematics import compute
+    from kinchain.movement.markersets import landmarks
+    from kinchain.movement.readers import MEDIAPIPE33, read_c3d
+
+    trial = read_c3d(motion_file("ezc3d/Qualisys_gait_2fp.c3d"))
+    lm, _ = landmarks(trial)
+    names = list(lm)
+    filt, _ = clean(np.stack([lm[n] for n in names], axis=1), trial.rate, 6.0, 0.1)
+    k = compute({n: filt[:, i] for i, n in enumerate(names)}, trial.rate)
+    fwd, up = k.reference[:, 0], k.reference[:, 1]
+    src = {"left_hip": "LHJC", "right_hip": "RHJC", "left_knee": "LKJC", "right_knee": "RKJC",
+           "left_ankle": "LAJC", "right_ankle": "RAJC", "left_heel": "LHEE", "right_heel": "RHEE",
+           "left_foot_index": "LTOE", "right_foot_index": "RTOE"}
+    frames = []
+    for f in range(trial.n_frames):
+        lms = []
+        for name in MEDIAPIPE33:
+            if name in src:
+                p = k.centres[src[name]][f]
+                lms.append({"x": 200 + 0.4 * float(p @ fwd), "y": 800 - 0.4 * float(p @ up), "visibility": 0.99})
+            else:
+                lms.append({"x": None, "y": None, "visibility": 0.0})
+        frames.append(lms)
+    path = tmp_path / "walk_side.json"
+    path.write_text(json.dumps({"fps": trial.rate, "frames": frames}))
+    res2d = analyze(path, "gait")
+    res3d = analyze(motion_file("ezc3d/Qualisys_gait_2fp.c3d"), "gait")
+    s2 = [(u["side"], u["start"], u["stop"]) for u in res2d.units]
+    s3 = [(u["side"], u["start"], u["stop"]) for u in res3d.units]
+    assert len(s2) == len(s3) >= 1
+    for (a, b, c), (d, e, f) in zip(s2, s3, strict=True):
+        assert a == d and abs(b - e) <= 2 and abs(c - f) <= 2
+    assert res2d.low_confidence and res2d.kind == "keypoints-2d"

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-import pytest
+import copy
+import shutil
+from pathlib import Path
+from typing import Any
 
-from kinchain.errors import OutcomeError
-from kinchain.knowledge.loader import Knowledge, data_dir
+import pytest
+import yaml
+
+from kinchain.errors import KnowledgeError, OutcomeError
+from kinchain.knowledge.loader import build_knowledge, data_dir
 from kinchain.outcomes import compare, get_instrument, score, series
 from kinchain.outcomes.change import subscale_change
 from kinchain.outcomes.instruments import validate_section
+
+SMALL_KB = Path(__file__).resolve().parents[1] / "fixtures" / "kb_small"
 
 
 def _oks_total(total: int) -> dict[str, int]:
@@ -110,37 +118,32 @@ def test_series_acceptable_state_hoos() -> None:
     assert s.verdicts["pain"].verdict == "improved"              # +50 >= MIC 24 and MDC 26.2
 
 
-def _kb(entries: tuple[object, ...]) -> Knowledge:
-    import yaml
-
-    from kinchain.knowledge.schema import Reference
-
+def _kb_dir(tmp: Path, instruments: list[Any] | None = None) -> Path:
+    """The small test knowledge base plus instruments.yaml (optionally with altered entries)."""
+    shutil.copy(SMALL_KB / "kb.yaml", tmp / "kb.yaml")
     raw = yaml.safe_load((data_dir() / "instruments.yaml").read_text(encoding="utf-8"))
-    refs = {r["id"]: Reference.model_validate(r) for r in raw["references"]}
-    return Knowledge(version="t", references=refs, conditions={}, findings={}, evidence=(), priors=(),
-                     prior_modifiers=(), rules={}, parameters={}, extra={"instruments": entries})
+    if instruments is not None:
+        raw["instruments"] = instruments
+    (tmp / "instruments.yaml").write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    return tmp
 
 
-def test_validate_section_clean_for_bundled_file() -> None:
-    import yaml
+def test_validate_section_clean_for_bundled_file(tmp_path: Path) -> None:
+    kb = build_knowledge(_kb_dir(tmp_path))          # runs the registered validator
+    assert validate_section(kb) == []
+    assert len(kb.extra["instruments"]) == 6
 
-    raw = yaml.safe_load((data_dir() / "instruments.yaml").read_text(encoding="utf-8"))
-    assert validate_section(_kb(tuple(raw["instruments"]))) == []
 
-
-def test_validate_section_reports_every_problem() -> None:
-    import copy
-
-    import yaml
-
+def test_validate_section_reports_every_problem(tmp_path: Path) -> None:
     raw = yaml.safe_load((data_dir() / "instruments.yaml").read_text(encoding="utf-8"))
     entries = copy.deepcopy(raw["instruments"])
     entries[0]["citation"] = ["no_such_ref"]
     entries[1]["subscales"][1]["min_answered"] = 9
     entries[2]["thresholds"][0]["values"] = {"bogus": 3}
     entries.append(copy.deepcopy(entries[5]))
-    problems = validate_section(_kb(tuple(entries)))
-    text = "\n".join(problems)
+    with pytest.raises(KnowledgeError) as err:
+        build_knowledge(_kb_dir(tmp_path, entries))
+    text = "\n".join(err.value.problems)
     assert "citation 'no_such_ref' does not resolve" in text
     assert "min_answered 9 exceeds" in text
     assert "unknown subscale(s) ['bogus']" in text

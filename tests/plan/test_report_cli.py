@@ -132,3 +132,31 @@ def test_cli_bad_input_exits_2_without_traceback(tmp_path):
     assert r.exit_code == 2 and ".pdf or .html" in r.output
     r = runner.invoke(_app(), ["plan", str(bad), "--audience", "family"])
     assert r.exit_code == 2 and "--audience" in r.output
+
+
+def test_grade_measure_separates_plain_from_technical_text():
+    from kinchain.report.handout import grade_of
+
+    plain = "Lie on your back. Bend your knees. Lift your hips. Hold for two seconds. Lower slowly."
+    technical = ("Isometric quadriceps contraction facilitates neuromuscular activation, attenuating "
+                 "arthrogenic muscle inhibition following intra-articular pathology.")
+    assert grade_of(plain) < 4 < 12 < grade_of(technical)
+
+
+@needs_engine
+def test_every_bundled_example_gets_a_safe_plan():
+    import kinchain
+    from kinchain.case import load_case
+    from kinchain.plan.safety import forbidden_terms, visible_strings
+
+    for path in sorted((ROOT / "examples").glob("*.yaml")):
+        case = load_case(path)
+        a = kinchain.assess(case)
+        for audience in ("clinician", "patient"):
+            plan = build_plan(a, case, audience)
+            if a.triage.level in ("emergency", "urgent"):
+                assert plan.safety is not None and not plan.exercises, path.name
+            else:
+                assert plan.exercises and plan.timeline is not None, path.name
+            if audience == "patient":
+                assert not [s for s in visible_strings(plan.to_json_dict()) if forbidden_terms(s)], path.name

@@ -7,6 +7,10 @@ import; ``kinchain serve`` runs ``uvicorn`` on this factory.
 
 from __future__ import annotations
 
+import faulthandler
+import logging
+import os
+import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -17,7 +21,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
-from kinchain.api import problems
+from kinchain.api import features, problems
 from kinchain.api.schemas import Health
 from kinchain.api.services import Services
 from kinchain.api.settings import Settings, get_settings
@@ -34,9 +38,15 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def create_app(settings: Settings | None = None, *, migrate: bool = True) -> FastAPI:
     settings = settings or get_settings()
+    if os.environ.get("KINCHAIN_FAULTHANDLER") == "1":  # ops aid: `kill -USR1 <pid>` dumps every thread's stack
+        faulthandler.register(signal.SIGUSR1, all_threads=True)
     services = Services.build(settings)
     if migrate:
         db.migrate(services.engine)
+    try:  # warm the knowledge base now rather than on the first request
+        features.knowledge()
+    except problems.FeatureUnavailable as exc:
+        logging.getLogger("kinchain.api").warning("knowledge base not available: %s", exc.detail)
 
     app = FastAPI(
         title="kinchain clinic service",

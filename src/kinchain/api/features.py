@@ -7,6 +7,7 @@ it raises :class:`FeatureUnavailable`, which the API turns into a 503 problem na
 from __future__ import annotations
 
 import copy
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,12 +16,16 @@ from kinchain.case import Case
 from kinchain.errors import KnowledgeError
 from kinchain.knowledge.loader import Knowledge
 
+_KB_LOCK = threading.Lock()
+
 
 def knowledge() -> Knowledge:
+    """The bundled knowledge base; built once per process (one thread builds, the others wait)."""
     from kinchain.knowledge.loader import load_knowledge
 
     try:
-        return load_knowledge()
+        with _KB_LOCK:
+            return load_knowledge()
     except KnowledgeError as exc:
         raise FeatureUnavailable(f"a valid knowledge base ({len(exc.problems)} problem(s): "
                                  f"{exc.problems[0]})") from None

@@ -118,7 +118,7 @@ def _markers(trial: MarkerTrial, task: str | None, kb: Knowledge, static: Marker
     names = list(lm)
     stacked = np.stack([lm[n] for n in names], axis=1)
     filt, report = clean(stacked, trial.rate, cutoff, max_gap)
-    lm = {n: filt[:, i, :] for i, n in enumerate(names)}
+    lm = {n: np.ascontiguousarray(filt[:, i, :]) for i, n in enumerate(names)}
     k = kin.compute(lm, trial.rate)
     notes += k.notes
     units: list[dict[str, Any]] = []
@@ -252,7 +252,18 @@ def _coordinates(trial: CoordinateTrial, task: str | None, kb: Knowledge,
 # -------------------------------------------------------------------------------------------- main
 def summarise(units: list[dict[str, Any]], task: str, sex: str | None, kb: Knowledge,
               low_confidence: bool) -> dict[str, Any]:
+    """Per side: mean, SD and values of each measure with the comparison to norms; each unit also gets
+    ``beyond_threshold`` (measure -> bool) for its own values."""
     summary: dict[str, Any] = {}
+    for u in units:
+        flags = {}
+        for m in UNIT_MEASURES:
+            if m in u:
+                cmp = compare(m, u[m], task, sex, kb, low_confidence)
+                if cmp is not None:
+                    flags[m] = cmp["beyond_threshold"]
+        if flags:
+            u["beyond_threshold"] = flags
     for side in ("r", "l"):
         mine = [u for u in units if u["side"] == side]
         if not mine:

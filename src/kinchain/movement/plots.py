@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 # series plotted -> (unit measure whose norm gives the band, title)
 PANELS: tuple[tuple[str, str | None, str], ...] = (
-    ("pelvic_obliquity", None, "pelvic obliquity (+ = left side lower)"),
+    ("pelvic_obliquity", None, "pelvic obliquity (+ = swing side lower)"),
     ("hip_adduction", "mv_hip_adduction_threshold_deg", "hip adduction"),
     ("hip_rotation", "mv_hip_ir_threshold_deg", "hip internal rotation"),
     ("knee_fppa", "mv_fppa_sls_female_threshold_deg", "knee FPPA (+ = valgus)"),
@@ -56,10 +56,11 @@ def plot_result(res: MovementResult, folder: str | Path, kb: Knowledge | None = 
             if name == "pelvic_obliquity" and u["side"] == "l":
                 seg = -seg
             ax.plot(pct, _norm_curve(seg), color=colours[u["side"]], lw=1, alpha=0.8)
-        if name in BANDS and name in ("knee_fppa", "hip_rotation"):
+        squat_only = name == "knee_fppa" and res.task not in ("single_leg_squat", "step_down")
+        if name in BANDS and not squat_only:
             mean, sd = (kb.parameter(p) for p in BANDS[name])
             ax.axhspan(mean - sd, mean + sd, color="0.85", zorder=0, label="controls mean +/- SD")
-        if thr:
+        if thr and not squat_only:
             ax.axhline(kb.parameter(thr), color="k", ls="--", lw=0.8, label="threshold")
         ax.set_title(title, fontsize=9)
         ax.set_ylabel("deg")

@@ -107,6 +107,8 @@ def _why_improved(imp: float, mic: dict[str, Any] | None, err: dict[str, Any] | 
         parts.append("no MIC known for this subscale")
     if err is not None:
         parts.append(f"beyond the measurement error {err['value']:g}")
+    else:
+        parts.append("measurement error not known")
     return "; ".join(parts)
 
 

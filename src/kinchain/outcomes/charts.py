@@ -47,7 +47,9 @@ def chart_series(result: SeriesResult, out: str | Path) -> Path:
                 target = ch.baseline + sign * ch.mic["value"]
                 ax.axhline(target, color="#555555", linestyle="--", linewidth=1,
                            label=f"baseline {'+' if sign > 0 else '-'} MIC ({ch.mic['value']:g})")
-        ax.set_ylim(inst.scoring.score_min, inst.scoring.score_max)
+        lo, hi = inst.scoring.score_min, inst.scoring.score_max
+        pad = (hi - lo) * 0.03
+        ax.set_ylim(lo - pad, hi + pad)  # markers at the ends of the scale stay visible
         ax.set_xticks(xs, labels, rotation=20 if len(xs) > 4 else 0)
         better = "higher = better" if inst.scoring.higher_is_better else "lower = better"
         ax.set_ylabel(f"{inst.id} score ({better})")

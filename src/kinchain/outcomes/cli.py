@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -51,12 +51,15 @@ def _series_text(s: SeriesResult) -> str:
     for sid, ch in s.verdicts.items():
         lines.append(f"  {sid:<10} {_fmt(ch.baseline):>6} -> {_fmt(ch.latest):>6}  {ch.verdict.upper():<12} "
                      f"{ch.reason}")
+    used: dict[tuple[str, str], tuple[dict[str, Any], list[str]]] = {}
     for sid, ch in s.verdicts.items():
         for kind, t in (("MIC", ch.mic), ("measurement error", ch.error)):
             if t is not None:
-                lines.append(f"  {sid} {kind} {t['value']:g}"
-                             + (f" and {t['percent']:g}%" if "percent" in t else "")
-                             + f": {t['population']} [{', '.join(t['citation'])}; {t['status']}]")
+                used.setdefault((kind, t["id"]), (t, []))[1].append(
+                    f"{sid} {t['value']:g}" + (f" and {t['percent']:g}%" if "percent" in t else ""))
+    for (kind, tid), (t, values) in used.items():
+        lines.append(f"  {kind} ({tid}): {', '.join(values)}; population: {t['population']} "
+                     f"[{', '.join(t['citation'])}; {t['status']}]")
     for sid, a in s.acceptable_state.items():
         if a["acceptable"] is not None:
             lines.append(f"  {sid} acceptable state (>= {a['value']:g}): {'yes' if a['acceptable'] else 'no'}")

@@ -77,7 +77,8 @@ def _component_item(pw: Pathway, c: Component, audience: Audience, findings: Map
     met = [m for m in c.requires if measurement_met(m, findings)]
     if met:
         m = met[0]
-        justification = f"{m.text} ({m.finding} = {findings[m.finding]})" if audience == "clinician" else m.text
+        justification = (f"{m.text} ({m.finding} = {findings[m.finding]})" if audience == "clinician"
+                         else "Your physio found this when checking you")
     text = c.text if audience == "clinician" else (c.patient_text or "")
     return PlanItem(pathway=pw.id, component=c.id, category=c.category, text=text, phase=c.phase,
                     evidence=c.evidence, contraindications=list(c.contraindications) if audience == "clinician"
@@ -167,9 +168,9 @@ def _timeline(selected: list[Selected], assessment: Assessment, case: Case | Non
                            "recovery are slower, so the upper end of each range is used.")
     if isinstance(weeks, int | float) and weeks > _p(kb, "plan_chronic_pain_weeks"):
         upper += 1
-        adjustments.append(f"You have had the pain for {weeks:g} weeks. Long-lasting pain settles more slowly, "
+        adjustments.append(f"You have had the pain for {weeks:.0f} weeks. Long-lasting pain settles more slowly, "
                            "so we plan for the longer end." if patient else
-                           f"Pain for {weeks:g} weeks (over {_fmt(_p(kb, 'plan_chronic_pain_weeks'))} weeks, i.e. "
+                           f"Pain for {weeks:.0f} weeks (over {_fmt(_p(kb, 'plan_chronic_pain_weeks'))} weeks, i.e. "
                            "chronic): sensitised tissues settle more slowly - upper end of the range.")
     if structural:
         upper += 1
@@ -193,7 +194,7 @@ def _timeline(selected: list[Selected], assessment: Assessment, case: Case | Non
     else:
         chosen_w, chosen_m = hi_w, hi_m
     settle = min(_p(kb, "plan_settle_phase_weeks"), chosen_w / 2)
-    full_w = round(chosen_m * WEEKS_PER_MONTH, 1)
+    full_w = float(round(chosen_m * WEEKS_PER_MONTH))
     pain = _fmt(_p(kb, "plan_pain_monitor_max"))
     bridge = _fmt(_p(kb, "plan_milestone_single_leg_bridge_reps"))
     plank = _fmt(_p(kb, "plan_milestone_side_plank_s"))
@@ -357,7 +358,8 @@ def build_plan(assessment: Assessment, case: Case | None = None, audience: Audie
         if audience == "patient":
             referrals = []
         plan = CarePlan(audience=audience, case_id=assessment.case_id, knowledge_version=kb.version,
-                        triage_level=level, headline=safety.headline + ": " + safety.what_to_do, safety=safety,
+                        triage_level=level, headline=safety.headline + ("." if audience == "patient" else
+                                                                         ": " + safety.what_to_do), safety=safety,
                         differential=differential, warning_signs=warning, referrals=referrals,
                         references=_refs(kb, [*(c for r in referrals for c in r.citation), "plan_kinchain_judgement"])
                         if audience == "clinician" else {})
@@ -402,6 +404,16 @@ def build_plan(assessment: Assessment, case: Case | None = None, audience: Audie
             line = ReferralLine(to=ref.to, when=ref.when, urgency=ref.urgency, citation=list(ref.citation))
             if line not in referrals:
                 referrals.append(line)
+    knee_paths = [s for s in selected if s.pathway.kind == "condition" and any(
+        c in kb.conditions and kb.conditions[c].region == "knee" for c in s.pathway.conditions)]
+    if any(s.pathway.id == "knee_driven_hip_compensation" for s in selected) and not knee_paths:
+        items.insert(1, PlanItem(
+            pathway="knee_driven_hip_compensation", component="assess_knee", category="education", phase=1,
+            text=("The knee problem behind the compensation is not identified by this assessment: examine the "
+                  "knee (assess it as a knee complaint) and add its pathway - the hip settles only when the knee "
+                  "is treated." if audience == "clinician" else
+                  "Your physio will also check your knee, so the knee problem can be treated too."),
+            treats=["treat_knee_problem"], citation=["seed_knee_injury_hip_pain"]))
     side = case.complaint.side if case is not None else None
     exercises = [_prescribe(lib[eid], ph, why, audience, side)
                  for eid, ph, why in _allocate(queues, int(_p(kb, "plan_max_home_exercises")))]

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
 from dataclasses import dataclass, field, replace
 from functools import cache
+from typing import Any
 
 W, H, GROUND = 220, 146, 138
 TRUNK, NECK, HEAD_R, THIGH, SHIN, FOOT, UPPER, FORE = 44.0, 5.0, 8.0, 32.0, 30.0, 9.0, 20.0, 19.0

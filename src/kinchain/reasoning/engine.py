@@ -56,7 +56,7 @@ class Reasoning:
         comp = self.comp
         cand = candidate_tests(comp, self.findings, patient_only)
         post = np.array([self.posteriors[c] for c in comp.conditions])
-        return best_by_finding(comp, information_gain(comp, self.exps, self.probs, post, cand))
+        return best_by_finding(comp, information_gain(comp, self.exps, self.probs, post, cand, self.attr))
 
 
 def _contribution(piece: Piece, kb: Knowledge) -> dict[str, Any]:

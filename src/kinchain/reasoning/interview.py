@@ -12,8 +12,9 @@ Order and stop rule (see docs/method.md):
    must-not-miss conditions (``next_test.py``), among the findings the audience can answer.
 3. Stop when the answer is clear: (a) one source region reaches ``interview_confident_source`` and
    every must-not-miss condition is either below a fifth of the urgent threshold or above it; or
-   (b) no answer to any of the ``interview_lookahead`` most informative remaining questions would
-   change the leading source region or the triage level (decision stability); or (c) no question
+   (b) the leading source region has at least ``interview_stable_source`` and no answer to any of the
+   ``interview_lookahead`` most informative remaining questions would change it or the triage level
+   (decision stability); or (c) no question
    gains ``interview_min_gain_bits``; or (d) after ``interview_max_questions``.
 """
 
@@ -73,6 +74,14 @@ def _screen(kb: Knowledge, findings: Mapping[str, FindingValue], asked: set[str]
                 break
 
 
+def _screen_findings(kb: Knowledge) -> set[str]:
+    out: set[str] = set()
+    for rule in _flag_rules(kb, ("emergency",)):
+        out.update(referenced_findings(rule.applies_when))
+        out.update(referenced_findings(rule.expr if rule.expr is not None else {"any": [i.expr for i in rule.items]}))
+    return out
+
+
 def _question(kb: Knowledge, fid: str, reason: str, gain: float | None = None) -> Question:
     f = kb.findings[fid]
     return Question(fid, f.question, f.type, f.unit, f.values, reason, gain)
@@ -96,22 +105,24 @@ def next_question(case: Case, progress: Progress, kb: Knowledge | None = None,
             return None
     for fid in _screen(kb, findings, asked, patient):
         return _question(kb, fid, "safety screen")
+    screened = {f for f in asked if f in _screen_findings(kb)}
     r = Reasoning(kb, findings)
     gains = [(f, g) for f, g in r.gains(patient_only=patient) if f not in asked]
-    threshold = kb.parameter("must_not_miss_urgent_threshold")
-    undecided = [c for c, p in r.posteriors.items()
-                 if kb.conditions[c].must_not_miss and threshold / 5 <= p < threshold]
-    top = max(sum(m.values()) for m in r.source_table().values())
-    if top >= kb.parameter("interview_confident_source") and not undecided:
-        progress.stop_reason = f"source clear ({top:.0%})"
-        return None
     if not gains or gains[0][1] < kb.parameter("interview_min_gain_bits"):
         progress.stop_reason = "no remaining question is informative enough"
         return None
-    lookahead = int(kb.parameter("interview_lookahead"))
-    if all(_stable(r, kb, f) for f, _ in gains[:lookahead]):
-        progress.stop_reason = "no answer to the best remaining questions would change the source or the urgency"
-        return None
+    informed = len(asked) - len(screened)
+    if informed >= kb.parameter("interview_min_questions"):
+        threshold = kb.parameter("must_not_miss_urgent_threshold")
+        undecided = [c for c, p in r.posteriors.items()
+                     if kb.conditions[c].must_not_miss and threshold / 5 <= p < threshold]
+        top = max(sum(m.values()) for m in r.source_table().values())
+        lookahead = int(kb.parameter("interview_lookahead"))
+        if top >= kb.parameter("interview_stable_source") and not undecided and all(
+                _stable(r, kb, f) for f, _ in gains[:lookahead]):
+            progress.stop_reason = (f"source clear ({top:.0%}) and no answer to the best remaining questions "
+                                    "would change it or the urgency")
+            return None
     fid, g = gains[0]
     return _question(kb, fid, "information gain", g)
 

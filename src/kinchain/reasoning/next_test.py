@@ -15,7 +15,8 @@ from functools import lru_cache
 import numpy as np
 
 from kinchain.reasoning.compiled import Compiled
-from kinchain.reasoning.source import NONSPECIFIC, Explanation
+from kinchain.knowledge.schema import REGIONS
+from kinchain.reasoning.source import MECHANISMS, NONSPECIFIC, Attribution, Explanation
 
 _EPS = 1e-12
 
@@ -51,14 +52,34 @@ def _p_pos(comp: Compiled, conds: tuple[str, ...]) -> np.ndarray:
     return np.hstack(cols)
 
 
+def _region_entropy(attr: Attribution, pi: np.ndarray, q: np.ndarray) -> np.ndarray:
+    mass = attr.mass(pi, q)
+    regions = mass.reshape(len(mass), len(REGIONS), len(MECHANISMS)).sum(axis=2)
+    return _h(regions)
+
+
+def _driver_update(q: np.ndarray, s: np.ndarray, f: np.ndarray, positive: bool) -> np.ndarray:
+    if positive:
+        num, den = q * s, q * s + (1 - q) * f
+    else:
+        num, den = q * (1 - s), q * (1 - s) + (1 - q) * (1 - f)
+    return np.divide(num, den, out=np.broadcast_to(q, num.shape).copy(), where=den > 0)
+
+
 def information_gain(
     comp: Compiled,
     exps: list[Explanation],
     probs: list[float],
     posteriors: np.ndarray,
     candidates: np.ndarray,
+    attr: Attribution | None = None,
 ) -> np.ndarray:
-    """Expected bits gained by each test (0 for tests not in ``candidates``, a (T,) bool mask)."""
+    """Expected bits gained by each test (0 for tests not in ``candidates``, a (T,) bool mask).
+
+    With ``attr`` the source term is the entropy of the source *region* after kinetic-chain
+    attribution (a test that reveals an upstream driver moves the region even when it leaves the
+    syndrome unchanged); without it, the entropy of the explanation itself.
+    """
     conds = tuple(e.condition for e in exps)
     pe = _p_pos_cached(comp, conds)
     pi = np.asarray(probs)
@@ -68,7 +89,18 @@ def information_gain(
     with np.errstate(divide="ignore", invalid="ignore"):
         post_pos = joint_pos / p_pos[:, None]
         post_neg = (1 - pe) * pi / p_neg[:, None]
-    gain = _h(pi[None, :]) - p_pos * _h(post_pos) - p_neg * _h(post_neg)
+    if attr is None or not attr.drivers:
+        gain = _h(pi[None, :]) - p_pos * _h(post_pos) - p_neg * _h(post_neg)
+    else:
+        didx = np.array([comp.cindex[d] for d in attr.drivers])
+        q = posteriors[didx][None, :]
+        linked = ~np.isnan(comp.sens[:, didx])
+        s = np.where(linked, comp.sens[:, didx], 0.5)
+        f = np.where(linked, comp.fpr[:, didx], 0.5)
+        now = _region_entropy(attr, pi[None, :], q)[0]
+        h_pos = _region_entropy(attr, np.nan_to_num(post_pos), _driver_update(q, s, f, True))
+        h_neg = _region_entropy(attr, np.nan_to_num(post_neg), _driver_update(q, s, f, False))
+        gain = now - p_pos * h_pos - p_neg * h_neg
     # must-not-miss conditions, each a binary question of its own
     mnm = np.flatnonzero(comp.must_not_miss)
     if mnm.size:

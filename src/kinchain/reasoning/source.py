@@ -36,7 +36,7 @@ NONSPECIFIC = "nonspecific"
 LOCAL_SOURCE = {
     "knee": "knee",
     "hip": "hip",
-    "thigh": "hip",
+    "thigh": "other",
     "lower_leg": "other",
     "foot_ankle": "foot_ankle",
     "back": "lumbar_spine",

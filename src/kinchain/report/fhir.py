@@ -500,7 +500,7 @@ def _references(node: Any) -> Iterable[str]:
             yield from _references(v)
 
 
-def _plan_or_none(plan: Any, assessment: Assessment, case: Case) -> tuple[Any, str | None]:
+def _plan_or_none(plan: Any, assessment: Assessment, case: Case, kb: Knowledge) -> tuple[Any, str | None]:
     """The plan to export and, when none could be built, why."""
     if plan is not None:
         return plan, None
@@ -512,7 +512,7 @@ def _plan_or_none(plan: Any, assessment: Assessment, case: Case) -> tuple[Any, s
     if build is None:
         return None, "kinchain.plan.build_plan is not available"
     try:
-        return build(assessment, case, audience="clinician"), None
+        return build(assessment, case, audience="clinician", kb=kb), None
     except Exception as exc:  # a plan that cannot be built must not block the export; the CarePlan says why
         return None, f"the care plan could not be built ({type(exc).__name__}: {exc})"
 
@@ -536,7 +536,7 @@ def export_bundle(case: Case, assessment: Assessment, plan: KinchainCarePlan | N
     risks = b.risk_assessments()
     b.clinical_impression(risks)
     if build_plan:
-        b.care_plan(*_plan_or_none(plan, assessment, case))
+        b.care_plan(*_plan_or_none(plan, assessment, case, kb))
     else:
         b.care_plan(plan)
     b.provenance()

@@ -49,3 +49,7 @@ def fhir_cmd(
         kinds[rt] = kinds.get(rt, 0) + 1
     summary = ", ".join(f"{n} {k}" for k, n in kinds.items())
     typer.echo(f"wrote {out} (FHIR R4 Bundle, {len(bundle['entry'])} resources: {summary})")
+    if plan:
+        care = next(e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "CarePlan")
+        if care["status"] == "draft":
+            typer.echo(f"note: CarePlan is a draft: {care.get('description', '')}", err=True)

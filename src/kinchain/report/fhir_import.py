@@ -128,7 +128,7 @@ def import_bundle(bundle: Mapping[str, Any], *, validate: bool = True) -> Import
     if missing:
         raise CaseError(f"bundle lacks the Observation(s) {', '.join(missing)} (kinchain finding codes) a case "
                         "needs", field="bundle")
-    locations = sorted(f[4:] for f, v in findings.items() if f.startswith("loc_") and v is True)
+    locations = [f[4:] for f, v in findings.items() if f.startswith("loc_") and v is True]  # order kept
     for loc in locations:
         del findings[f"loc_{loc}"]
     complaint: dict[str, Any] = {"region": header["complaint_region"], "location": locations}

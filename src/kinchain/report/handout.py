@@ -22,7 +22,7 @@ DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 def _env() -> Any:
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html", "j2"]),
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]),
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["pct"] = lambda x: f"{x:.0%}"
     env.filters["num"] = lambda x: f"{x:g}"
@@ -50,7 +50,7 @@ def _context(plan: CarePlan) -> dict[str, Any]:
 
 def render_html(plan: CarePlan) -> str:
     """The handout (patient) or the one-page summary (clinician) as a standalone HTML document."""
-    name = "plan_patient.html.j2" if plan.audience == "patient" else "plan_clinician.html.j2"
+    name = "plan_patient.html" if plan.audience == "patient" else "plan_clinician.html"
     return str(_env().get_template(name).render(**_context(plan)))
 
 
@@ -90,6 +90,14 @@ def handout_text(plan: CarePlan) -> str:
     return re.sub(r"[ \t]+", " ", text).strip()
 
 
+def _vowel_groups(word: str) -> int:
+    w = word.lower()
+    n = len(re.findall(r"[aeiouy]+", w))
+    if w.endswith("e") and not w.endswith(("le", "ee")) and n > 1:
+        n -= 1
+    return max(1, n)
+
+
 def grade_of(text: str) -> float:
     """Flesch-Kincaid grade: textstat's word and sentence counts, syllables from pyphen's en_US hyphenation
     dictionary (textstat's own fallback). textstat's default syllable source, the CMU dictionary, is
@@ -103,7 +111,9 @@ def grade_of(text: str) -> float:
         return 0.0
     dic = pyphen.Pyphen(lang="en_US")
     tokens = re.findall(r"[A-Za-z]+(?:'[A-Za-z]+)?", text)
-    syllables = sum(len(dic.positions(w.lower())) + 1 for w in tokens)
+    # hyphenation points undercount syllables (pyphen leaves short words and word ends whole), so each
+    # word counts the larger of pyphen's and a vowel-group estimate: the grade errs on the high side
+    syllables = sum(max(len(dic.positions(w.lower())) + 1, _vowel_groups(w)) for w in tokens)
     return round(0.39 * words / sentences + 11.8 * syllables / max(1, len(tokens)) - 15.59, 2)
 
 

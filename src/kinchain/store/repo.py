@@ -144,9 +144,9 @@ def save_assessment(session: Session, actor: Actor, *, case: dict[str, Any], res
     enc: dict[str, Any] = {"id": enc_id, "clinic_id": actor.clinic_id, "patient_id": patient_id,
                            "clinician_id": actor.user_id, "case": case, "created_at": now}
     rec: dict[str, Any] = {"id": rec_id, "clinic_id": actor.clinic_id, "encounter_id": enc_id,
-                           "patient_id": patient_id,
-           "knowledge_version": knowledge_version, "software_version": software_version,
-           "triage_level": triage_level, "result": result, "created_at": now, "created_by": actor.user_id}
+                           "patient_id": patient_id, "knowledge_version": knowledge_version,
+                           "software_version": software_version, "triage_level": triage_level, "result": result,
+                           "created_at": now, "created_by": actor.user_id}
     conn = session.connection()
     conn.execute(insert(Encounter), [enc])
     conn.execute(insert(AssessmentRecord), [rec])
