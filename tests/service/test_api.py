@@ -222,3 +222,26 @@ def test_unknown_route_is_a_problem_not_a_trace(clinic):
     r = clinic.client.get("/api/nope")
     assert r.status_code in (401, 404)
     assert r.headers["content-type"].startswith(PROBLEM)
+
+
+def test_prom_results_are_scored_stored_and_scoped(clinic, accounts):
+    h = clinic.auth(accounts["north"])
+    pid = clinic.client.post("/api/patients", json={"reference": "N-prom"}, headers=h).json()["id"]
+    r = clinic.client.post(f"/api/patients/{pid}/proms", json={"instrument": "NPRS", "responses": {"NPRS": 7},
+                                                              "date": "2026-01-05"}, headers=h)
+    if r.status_code == 503:
+        pytest.skip(r.json()["detail"])
+    assert r.status_code == 201, r.text
+    assert r.json()["score"]["scores"] == {"pain": 7.0}
+    r = clinic.client.post(f"/api/patients/{pid}/proms", json={"instrument": "NOPE", "responses": {"x": 1}},
+                           headers=h)
+    assert r.status_code == 422 and r.headers["content-type"].startswith(PROBLEM)
+    r = clinic.client.post(f"/api/patients/{pid}/proms", json={"instrument": "NPRS", "responses": {"NPRS": 42}},
+                           headers=h)
+    assert r.status_code == 422
+    listed = clinic.client.get(f"/api/patients/{pid}/proms", headers=h).json()
+    assert [p["instrument"] for p in listed] == ["NPRS"]
+    south = clinic.auth(accounts["south"])
+    r = clinic.client.post(f"/api/patients/{pid}/proms", json={"instrument": "NPRS", "responses": {"NPRS": 1}},
+                           headers=south)
+    assert r.status_code == 404

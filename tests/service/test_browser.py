@@ -159,5 +159,13 @@ def test_clinician_exam_and_handout_in_the_browser(page, tmp_path):
     assert "Walk 20 minutes every day." in text
     page.goto(page.url.split("/clinic/")[0] + "/clinic")
     page.get_by_role("link", name="B-042").click()
+    for date, score in (("2026-01-05", "7"), ("2026-02-02", "4"), ("2026-03-02", "2")):
+        page.get_by_label("Record an outcome measure").select_option("NPRS")
+        page.get_by_role("button", name="Open form").click()
+        page.get_by_label("Date (YYYY-MM-DD)").fill(date)
+        page.get_by_label("Item NPRS").fill(score)
+        page.get_by_role("button", name="Save and score").click()
+    assert page.locator("svg.chart polyline").count() == 1
+    assert page.locator("svg.chart circle").count() == 3
     check_axe(page, "patient timeline")
     shot(page, "07-patient-timeline")

@@ -7,8 +7,10 @@ it raises :class:`FeatureUnavailable`, which the API turns into a 503 problem na
 from __future__ import annotations
 
 import copy
+import tempfile
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from kinchain.api.problems import FeatureUnavailable
@@ -159,22 +161,22 @@ class Handout:
 def render_handout(plan: dict[str, Any], fmt: str) -> Handout:
     """Render a plan (edits already applied) as a handout: 'html' or 'pdf'."""
     try:
-        import kinchain.report as report
+        from kinchain.report import handout
     except ImportError:
-        raise FeatureUnavailable("kinchain.report (the handout renderers)") from None
+        raise FeatureUnavailable("kinchain.report.handout (the handout renderers)") from None
     from kinchain.plan.models import CarePlan
 
     typed = CarePlan.model_validate(plan)
-    name = f"kinchain-handout-{typed.audience}"
+    name = f"kinchain-{'handout' if typed.audience == 'patient' else 'summary'}"
     if fmt == "pdf":
-        fn = getattr(report, "render_pdf", None) or getattr(report, "handout_pdf", None)
-        if fn is None:
-            raise FeatureUnavailable("kinchain.report.render_pdf (the PDF handout renderer)")
-        return Handout(bytes(fn(typed)), "application/pdf", f"{name}.pdf")
-    fn = getattr(report, "render_html", None) or getattr(report, "handout_html", None)
-    if fn is None:
-        raise FeatureUnavailable("kinchain.report.render_html (the HTML handout renderer)")
-    return Handout(str(fn(typed)).encode("utf-8"), "text/html; charset=utf-8", f"{name}.html")
+        try:
+            import weasyprint  # noqa: F401
+        except ImportError:
+            raise FeatureUnavailable("weasyprint (PDF output; install kinchain[report])") from None
+        with tempfile.TemporaryDirectory() as tmp:
+            path = handout.write_pdf(typed, Path(tmp) / "handout.pdf")
+            return Handout(path.read_bytes(), "application/pdf", f"{name}.pdf")
+    return Handout(handout.render_html(typed).encode("utf-8"), "text/html; charset=utf-8", f"{name}.html")
 
 
 # --- PROMs and CDS Hooks ------------------------------------------------------------------------------------

@@ -485,7 +485,13 @@ def clinic_plan(request: Request, plan_id: str, actor: ClinicianDep, services: S
     with services.tx() as s:
         rec = repo.get_plan(s, actor, plan_id)
     eff = features.effective_plan(rec.plan, rec.edits)
-    return render(request, "plan.html", rec=rec, plan=rec.plan, eff=eff, edits=rec.edits, saved=None)
+    refs = rec.plan.get("references") or {}
+    if not refs:
+        try:
+            refs = features.references_for(rec.plan, features.knowledge())
+        except FeatureUnavailable:
+            refs = {}
+    return render(request, "plan.html", rec=rec, plan=rec.plan, eff=eff, edits=rec.edits, refs=refs)
 
 
 @router.post("/clinic/plans/{plan_id}")

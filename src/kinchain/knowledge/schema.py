@@ -192,6 +192,9 @@ class Rule(Strict):
     triage: TriageLevel | None = None
     action: str
     supersedes: list[str] = Field(default_factory=list)
+    partial_floor: bool = Field(default=False, description=(
+        "count/score rules with probability levels: when some items are unknown, the level reached by the "
+        "known items (unknown items counted as absent) sets a floor under the condition's probability"))
     citation: Citation
     status: EvidenceStatus
     note: str | None = None
@@ -202,7 +205,7 @@ class Driver(Strict):
 
     When the driver is present, the share of the complaint explained by the syndrome is attributed to
     the driver's region (kinetic chain or compensation) in proportion to the driver's probability.
-    ``condition: nonspecific`` applies the driver to pain with no specific local cause.
+    ``condition: nonspecific_pain`` applies the driver to pain with no specific local cause.
     """
 
     condition: str

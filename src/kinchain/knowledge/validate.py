@@ -124,7 +124,7 @@ def _drivers(kb: Knowledge) -> list[str]:
     for d in kb.drivers:
         owner = f"driver {d.driver}->{d.condition}"
         problems += _citations(owner, d.citation, kb)
-        if d.condition != "nonspecific" and d.condition not in kb.conditions:
+        if d.condition not in kb.conditions:
             problems.append(f"{owner}: unknown condition '{d.condition}'")
         drv = kb.conditions.get(d.driver)
         if drv is None:

@@ -231,7 +231,12 @@ def planar(points: dict[str, FloatArray]) -> dict[str, FloatArray]:
     d = lh - rh  # subject's right -> left
     facing = np.sign(np.nanmedian(d[:, 0])) or 1.0
     # y grows downward: left hip lower (larger y) -> positive obliquity (pelvis drops to the left)
-    out["pelvic_obliquity"] = np.degrees(np.arctan2(d[:, 1], facing * d[:, 0]))
+    obl = np.degrees(np.arctan2(d[:, 1], facing * d[:, 0]))
+    # undefined when the hips overlap in the image (side view) or swap sides (the subject turned)
+    sep = np.linalg.norm(d, axis=1)
+    ref = np.nanpercentile(sep, 90) if np.isfinite(sep).any() else np.nan
+    obl[~(sep >= 0.5 * ref) | ~(facing * d[:, 0] > 0)] = np.nan
+    out["pelvic_obliquity"] = obl
     if "l_shoulder" in points and "r_shoulder" in points:
         v = 0.5 * (points["l_shoulder"] + points["r_shoulder"]) - 0.5 * (lh + rh)
         # lean to the subject's right = toward image -x when facing the camera (facing = +1)

@@ -179,6 +179,15 @@ def _keypoints(trial: KeypointTrial, task: str | None, kb: Knowledge,
     filt, report = clean(pts, trial.rate, cutoff, kb.parameter("mv_gap_fill_max_s"))
     p = {n: filt[:, i] for i, n in enumerate(trial.names)}
     series = kin.planar(p)
+    hip_width = np.linalg.norm(p["l_hip"] - p["r_hip"], axis=1)
+    side_on = ~(hip_width >= kb.parameter("mv_frontal_view_min_hip_ratio") * leg)
+    if side_on.any():
+        for key in ("knee_fppa_r", "knee_fppa_l", "pelvic_obliquity", "trunk_lean"):
+            if key in series:
+                series[key] = np.where(side_on, np.nan, series[key])
+        notes.append(f"{side_on.mean():.0%} of frames do not look like a frontal view (hips closer than "
+                     f"{kb.parameter('mv_frontal_view_min_hip_ratio'):.0%} of the hip-ankle distance): no "
+                     "frontal-plane measures (FPPA, pelvic drop, trunk lean) there")
     units: list[dict[str, Any]] = []
     if task in SQUAT_TASKS:
         depth = 0.5 * (p["l_hip"][:, 1] + p["r_hip"][:, 1])  # image y grows downward

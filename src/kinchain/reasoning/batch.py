@@ -42,7 +42,7 @@ class BatchScorer:
             for (_, c), ts in groups.items()
         ]
         self.exps = self._explanations()
-        names = tuple(src.NONSPECIFIC if e.condition is None else comp.conditions[e.condition] for e in self.exps)
+        names = tuple(comp.conditions[e.condition] for e in self.exps)
         self.attr = src.attribution(kb, complaint, names)
         self.driver_idx = np.array([comp.cindex[d] for d in self.attr.drivers], dtype=np.int64)
 
@@ -53,7 +53,6 @@ class BatchScorer:
                 if ex.complaint == self.complaint:
                     out.append(_Exp(self.comp.cindex[cid], ex.source))
                     break
-        out.append(_Exp(None, src.LOCAL_SOURCE[self.complaint]))
         return out
 
     def encode(self, cases: Sequence[Mapping[str, Value]]) -> np.ndarray:
@@ -90,15 +89,9 @@ class BatchScorer:
             delta[:, c] += ranked @ weights
         post_logit = prior_logit + delta
         posterior = 1.0 / (1.0 + np.exp(-post_logit))
-        w_other = np.float32(np.log(self.kb.parameter("nonspecific_explanation_weight")))
         prior_p = 1.0 / (1.0 + np.exp(-prior_logit))
-        cols = []
-        for e in self.exps:
-            if e.condition is None:
-                cols.append(np.full(len(X), w_other, dtype=np.float32))
-            else:
-                cols.append(np.log(prior_p[:, e.condition]) + delta[:, e.condition])
-        logits = np.stack(cols, axis=1)
+        idx = np.array([e.condition for e in self.exps])
+        logits = np.log(prior_p[:, idx]) + delta[:, idx]
         logits -= logits.max(axis=1, keepdims=True)
         w = np.exp(logits)
         w /= w.sum(axis=1, keepdims=True)
@@ -109,6 +102,6 @@ class BatchScorer:
 class _Exp:
     __slots__ = ("condition", "source")
 
-    def __init__(self, condition: int | None, source: str) -> None:
+    def __init__(self, condition: int, source: str) -> None:
         self.condition = condition
         self.source = source

@@ -16,7 +16,7 @@ import numpy as np
 
 from kinchain.reasoning.compiled import Compiled
 from kinchain.knowledge.schema import REGIONS
-from kinchain.reasoning.source import MECHANISMS, NONSPECIFIC, Attribution, Explanation
+from kinchain.reasoning.source import MECHANISMS, Attribution, Explanation
 
 _EPS = 1e-12
 
@@ -44,11 +44,8 @@ def _p_pos(comp: Compiled, conds: tuple[str, ...]) -> np.ndarray:
     base = _base_rates(comp)[:, None]
     cols = []
     for c in conds:
-        if c == NONSPECIFIC:
-            cols.append(np.broadcast_to(base, (len(comp.tests), 1)))
-        else:
-            s = comp.sens[:, comp.cindex[c]][:, None]
-            cols.append(np.where(np.isnan(s), base, s))
+        s = comp.sens[:, comp.cindex[c]][:, None]
+        cols.append(np.where(np.isnan(s), base, s))
     return np.hstack(cols)
 
 

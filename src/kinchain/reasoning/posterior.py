@@ -10,7 +10,10 @@ one test per cluster this is the ordinary naive-Bayes update, which equals exact
 single-condition network (see tests/reasoning/test_pgmpy_crosscheck.py and docs/method.md).
 
 Rules. A rule that is fully evaluated replaces the single findings it ``supersedes`` for its
-condition; a rule with a probability table (Kocher) sets the condition's probability directly.
+condition; a rule with a probability table (Kocher, Wells) sets the condition's probability directly.
+With ``partial_floor`` such a rule, when some items are unknown, puts a floor under the probability at
+the level its known items reach (unknown items counted as absent, the way an undocumented item is
+scored in practice): a conservative choice for must-not-miss conditions.
 """
 
 from __future__ import annotations
@@ -47,11 +50,14 @@ class ConditionUpdate:
     pieces: list[Piece] = field(default_factory=list)
     override: float | None = None  # logit set by a probability rule
     override_rule: str | None = None
+    floor: float | None = None  # logit floor from a partially evaluated probability rule
+    floor_rule: str | None = None
 
     @property
     def logit(self) -> float:
         base = self.override if self.override is not None else self.prior_logit
-        return base + sum(p.effective for p in self.pieces)
+        value = base + sum(p.effective for p in self.pieces)
+        return value if self.floor is None else max(value, self.floor)
 
 
 def combine_cluster(values: list[float]) -> list[float]:
@@ -95,6 +101,12 @@ def update_conditions(
                 )
     for out in outcomes:
         rule = out.rule
+        if (rule.condition is not None and out.applicable and not out.complete and rule.partial_floor
+                and out.level is not None and out.level.probability is not None):
+            floor = logit(out.level.probability)
+            upd = updates[rule.condition]
+            if upd.floor is None or floor > upd.floor:
+                upd.floor, upd.floor_rule = floor, rule.id
         if rule.condition is None or not out.applicable or not out.complete:
             continue
         upd = updates[rule.condition]

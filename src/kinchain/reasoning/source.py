@@ -1,8 +1,9 @@
 """Which region drives the complaint, and through which mechanism.
 
 The complaint gets one explanation: one of the conditions able to produce pain in the complaint
-region (each declares ``explains``: complaint region -> source region + mechanism), or a
-non-specific local cause. The explanations are mutually exclusive, so
+region (each declares ``explains``: complaint region -> source region + mechanism), including
+``nonspecific_pain`` (no structural cause; objective abnormal signs argue against it). The
+explanations are mutually exclusive, so
 
     P(e | findings)  is proportional to  prior(e) * exp(sum of the log-LRs the findings gave e)
 
@@ -30,22 +31,9 @@ from kinchain.knowledge.schema import REGIONS
 from kinchain.reasoning.posterior import ConditionUpdate
 from kinchain.reasoning.priors import expit
 
-NONSPECIFIC = "nonspecific"
-
-# Where non-specific pain is attributed: the complaint region itself, read as a source region.
-LOCAL_SOURCE = {
-    "knee": "knee",
-    "hip": "hip",
-    "thigh": "other",
-    "lower_leg": "other",
-    "foot_ankle": "foot_ankle",
-    "back": "lumbar_spine",
-}
-
-
 @dataclass(frozen=True)
 class Explanation:
-    condition: str  # condition id or NONSPECIFIC
+    condition: str
     source: str
     mechanism: str
     weight: float  # prior weight
@@ -61,8 +49,6 @@ def explanations(kb: Knowledge, complaint: str, priors: dict[str, float],
                 upd = updates[cid]
                 out.append(Explanation(cid, ex.source, ex.mechanism, priors[cid], upd.logit - upd.prior_logit))
                 break
-    out.append(Explanation(NONSPECIFIC, LOCAL_SOURCE[complaint], "local",
-                           kb.parameter("nonspecific_explanation_weight"), 0.0))
     return out
 
 
@@ -114,11 +100,8 @@ def attribution(kb: Knowledge, complaint: str, conditions: tuple[str, ...]) -> A
     for j, (src_region, mech) in enumerate(driver_source[d] for d in drivers):
         onehot_d[j, cell(src_region, mech)] = 1.0
     for i, cid in enumerate(conditions):
-        if cid == NONSPECIFIC:
-            onehot_e[i, cell(LOCAL_SOURCE[complaint], "local")] = 1.0
-        else:
-            ex = next(x for x in kb.conditions[cid].explains if x.complaint == complaint)
-            onehot_e[i, cell(ex.source, ex.mechanism)] = 1.0
+        ex = next(x for x in kb.conditions[cid].explains if x.complaint == complaint)
+        onehot_e[i, cell(ex.source, ex.mechanism)] = 1.0
         for drv in by_condition.get(cid, []):
             if drv in driver_source and drv != cid:
                 membership[i, drivers.index(drv)] = 1.0

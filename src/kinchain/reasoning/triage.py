@@ -47,14 +47,10 @@ def triage(
         elif p >= probable:
             reasons.append(TriageReason(kind="condition", id=cid, level=cond.care,
                                         text=f"{cond.name} is probable ({p:.0%}): {cond.care_reason}"))
-    if leading is not None and leading in kb.conditions:
+    if leading is not None:
         cond = kb.conditions[leading]
         reasons.append(TriageReason(kind="care", id=leading, level=cond.care,
                                     text=f"Most likely explanation: {cond.name}. {cond.care_reason}"))
-    elif leading is not None:
-        reasons.append(TriageReason(kind="care", id=leading, level="self_care",
-                                    text="No specific cause stands out and no warning sign was found: "
-                                         "self-care with review if it does not settle."))
     level: str = "self_care"
     for r in reasons:
         level = _max(level, r.level)
