@@ -13,10 +13,11 @@ from rich.console import Console
 from rich.table import Table
 
 import kinchain
-from kinchain.case import load_case
+from kinchain.case import Case, load_case
 from kinchain.errors import CaseError
 from kinchain.knowledge import load_knowledge
 from kinchain.reasoning.engine import assess
+from kinchain.reasoning.types import Assessment
 
 
 def run_demo(examples: Path, database: str | None, console: Console) -> None:
@@ -39,7 +40,7 @@ def run_demo(examples: Path, database: str | None, console: Console) -> None:
     console.print(f"{len(rows)} cases assessed with knowledge base {kb.version}; stored in {where}")
 
 
-def _store(rows: list, database: str | None) -> str:  # type: ignore[type-arg]
+def _store(rows: list[tuple[Case, Assessment]], database: str | None) -> str:
     """Write every case and assessment to the database (a 'demo' clinic); returns where."""
     from kinchain.store import repo
     from kinchain.store.audit import Actor

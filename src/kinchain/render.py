@@ -61,10 +61,10 @@ def render_assessment(a: Assessment, console: Console) -> None:
     ch = a.explanation.chain
     if ch is not None:
         console.print(Text("\nThe chain in numbers (kinetic-chain model)", style="bold"))
-        for k, v in ch.current.items():
-            change = ch.if_corrected.get(k)
+        for name, v in ch.current.items():
+            change = ch.if_corrected.get(name)
             extra = f"; if corrected: {change:+.2f}" if change else ""
-            console.print(f"  {k}: {v:.2f} (normal {ch.reference.get(k, 0):.2f}{extra})")
+            console.print(f"  {name}: {v:.2f} (normal {ch.reference.get(name, 0):.2f}{extra})")
     for note in a.explanation.notes:
         console.print(f"  note: {note}")
     if a.next_tests:

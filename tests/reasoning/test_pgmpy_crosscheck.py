@@ -28,7 +28,8 @@ FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "kb_small" / "kb.ya
 
 def single_condition_kb(tmp: Path, prior: float, lrs: list[tuple[float, float]]):
     base = yaml.safe_load(FIXTURE.read_text())
-    base["conditions"] = [c for c in base["conditions"] if c["id"] == "hipdz"]
+    # hipdz plus the non-specific condition every knowledge base needs; the latter has no effect here
+    base["conditions"] = [c for c in base["conditions"] if c["id"] in ("hipdz", "nonspecific_pain")]
     core = [f for f in base["findings"] if f["id"] in
             ("age_years", "sex", "complaint_region", "setting", "onset", "duration_weeks")]
     tests = [{"id": f"t{i}", "type": "boolean", "group": "exam", "region": "hip", "question": "?",
@@ -36,8 +37,10 @@ def single_condition_kb(tmp: Path, prior: float, lrs: list[tuple[float, float]])
     base["findings"] = core + tests
     base["evidence"] = [{"finding": f"t{i}", "condition": "hipdz", "lr_pos": p, "lr_neg": n,
                          "citation": ["test_ref"], "status": "confirmed"} for i, (p, n) in enumerate(lrs)]
-    base["priors"] = [{"condition": "hipdz", "complaint": "any", "probability": prior,
-                       "citation": ["test_ref"], "status": "unconfirmed"}]
+    base["evidence"].append({"finding": "t0", "condition": "nonspecific_pain", "lr_pos": 1.0, "lr_neg": 1.0,
+                             "citation": ["test_ref"], "status": "unconfirmed"})
+    base["priors"] = [{"condition": c, "complaint": "any", "probability": p, "citation": ["test_ref"],
+                       "status": "unconfirmed"} for c, p in (("hipdz", prior), ("nonspecific_pain", 0.2))]
     base["prior_modifiers"] = []
     base["rules"] = []
     (tmp / "kb.yaml").write_text(yaml.safe_dump(base))

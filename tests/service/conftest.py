@@ -173,6 +173,8 @@ def engine_ready() -> str | None:
 def needs_engine() -> None:
     why = engine_ready()
     if why is not None:
+        if in_ci():
+            pytest.fail(f"CI=true but the reasoning engine / knowledge base is not usable: {why}", pytrace=False)
         pytest.skip(f"the reasoning engine / knowledge base is not ready: {why}")
 
 

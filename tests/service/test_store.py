@@ -97,3 +97,44 @@ def test_every_repository_call_appends_an_audit_event(engine):
     assert [tuple(r) for r in rows] == [("create", "patient"), ("read", "patient"), ("read", "patient_list"),
                                         ("read", "timeline")]
     assert audit.verify(engine).ok
+
+
+def test_group_commit_isolates_a_failing_unit_and_acknowledges_the_rest(engine):
+    import threading
+
+    from kinchain.store.models import Patient
+
+    factory = db.make_sessionmaker(engine)
+    with db.transaction(factory) as s:
+        c = repo.get_or_create_clinic(s, "Group clinic")
+        u = repo.create_user(s, email="group@example.org", password_hash="x", role="clinician", clinic_id=c.id)
+        actor = Actor(u.id, u.email, u.role, c.id)
+    committer = db.GroupCommitter(factory)
+    results: dict[int, object] = {}
+
+    def unit(i: int):
+        def fn(session):
+            p = repo.create_patient(session, actor, reference=f"G-{i}", birth_year=None, sex=None)
+            if i % 5 == 0:
+                raise ValueError(f"unit {i} fails")
+            return p.id
+        return fn
+
+    def call(i: int) -> None:
+        try:
+            results[i] = committer.run(unit(i))
+        except ValueError as exc:
+            results[i] = exc
+
+    threads = [threading.Thread(target=call, args=(i,)) for i in range(40)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    committer.close()
+    failed = sorted(i for i, r in results.items() if isinstance(r, ValueError))
+    assert failed == list(range(0, 40, 5))
+    with factory() as s:
+        refs = {p.reference for p in s.query(Patient).filter(Patient.clinic_id == c.id)}
+    assert refs == {f"G-{i}" for i in range(40) if i % 5}
+    assert audit.verify(engine).ok  # the failed units left no audit events behind

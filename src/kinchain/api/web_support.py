@@ -78,7 +78,7 @@ def age_from_birth_year(year: int | None) -> int | None:
 def line_chart(series: dict[str, list[tuple[str, float]]], y_min: float, y_max: float, *,
                width: int = 560, height: int = 220) -> dict[str, Any]:
     """Geometry for a small server-rendered SVG line chart (one line per series)."""
-    pad_l, pad_r, pad_t, pad_b = 44, 12, 12, 28
+    pad_l, pad_r, pad_t, pad_b = 44, 40, 12, 28
     dates = sorted({d for pts in series.values() for d, _ in pts})
     n = max(len(dates), 1)
     xs = {d: pad_l + (i * (width - pad_l - pad_r) / (n - 1) if n > 1 else (width - pad_l - pad_r) / 2)

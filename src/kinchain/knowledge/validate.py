@@ -6,6 +6,7 @@ import importlib
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from kinchain.knowledge.schema import COMPLAINT_REGIONS
 from kinchain.reasoning import expressions
 
 if TYPE_CHECKING:
@@ -136,6 +137,9 @@ def _drivers(kb: Knowledge) -> list[str]:
 
 def _vocabulary(kb: Knowledge) -> list[str]:
     problems = [f"findings: core finding '{f}' is missing" for f in CORE_FINDINGS if f not in kb.findings]
+    explained = {e.complaint for c in kb.conditions.values() for e in c.explains}
+    problems += [f"conditions: no condition explains complaint region '{r}' (add it to a condition's explains, "
+                 "e.g. the non-specific pain condition)" for r in COMPLAINT_REGIONS if r not in explained]
     for cid in kb.conditions:
         if not any(ev.condition == cid for ev in kb.evidence) and not any(
             r.condition == cid for r in kb.rules.values()

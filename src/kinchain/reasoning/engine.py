@@ -71,7 +71,7 @@ def _source_contributions(r: Reasoning, regions: list[str]) -> dict[str, list[di
     Removing a finding changes both the explanation probabilities and the drivers' probabilities.
     """
     per_finding: dict[str, list[Piece]] = {}
-    for cid, upd in r.updates.items():
+    for upd in r.updates.values():
         for p in upd.pieces:
             per_finding.setdefault(p.finding, []).append(p)
     if not per_finding:
@@ -148,9 +148,10 @@ def _carriers(r: Reasoning) -> dict[str, dict[str, float]]:
                 continue
             here = [j for j in range(len(r.attr.drivers)) if r.attr.membership[i, j] and cells_d[j, k] > 0]
             total = sum(float(r.driver_q[j]) for j in here) or 1.0
+            row = out.setdefault(region, {})
             for j in here:
                 d = r.attr.drivers[j]
-                out.setdefault(region, {})[d] = out.get(region, {}).get(d, 0.0) + float(mass[k]) * float(r.driver_q[j]) / total
+                row[d] = row.get(d, 0.0) + float(mass[k]) * float(r.driver_q[j]) / total
     return out
 
 

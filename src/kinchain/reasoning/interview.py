@@ -10,12 +10,12 @@ Order and stop rule (see docs/method.md):
    uncertainty the information gain counts.
 2. Then the question with the largest expected information gain on the pain source and the
    must-not-miss conditions (``next_test.py``), among the findings the audience can answer.
-3. Stop when the answer is clear: (a) one source region reaches ``interview_confident_source`` and
-   every must-not-miss condition is either below a fifth of the urgent threshold or above it; or
-   (b) the leading source region has at least ``interview_stable_source`` and no answer to any of the
-   ``interview_lookahead`` most informative remaining questions would change it or the triage level
-   (decision stability); or (c) no question
-   gains ``interview_min_gain_bits``; or (d) after ``interview_max_questions``.
+3. Stop when the answer is clear: after at least ``interview_min_questions`` information-gain
+   questions, the leading source region has at least ``interview_stable_source``, no must-not-miss
+   condition sits undecided (between a fifth of the urgent threshold and the threshold), and no answer
+   to any of the ``interview_lookahead`` most informative remaining questions would change the source
+   or the triage level (decision stability). Also stop when no question gains
+   ``interview_min_gain_bits``, or after ``interview_max_questions``.
 """
 
 from __future__ import annotations

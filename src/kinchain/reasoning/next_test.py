@@ -14,8 +14,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from kinchain.reasoning.compiled import Compiled
 from kinchain.knowledge.schema import REGIONS
+from kinchain.reasoning.compiled import Compiled
 from kinchain.reasoning.source import MECHANISMS, Attribution, Explanation
 
 _EPS = 1e-12

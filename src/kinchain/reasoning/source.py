@@ -31,6 +31,7 @@ from kinchain.knowledge.schema import REGIONS
 from kinchain.reasoning.posterior import ConditionUpdate
 from kinchain.reasoning.priors import expit
 
+
 @dataclass(frozen=True)
 class Explanation:
     condition: str
