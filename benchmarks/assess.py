@@ -68,8 +68,11 @@ def pgmpy_ratio(kb, n: int, rng: np.random.Generator, condition: str = "hip_oa")
 
     comp = compile_knowledge(kb)
     c = comp.cindex[condition]
-    tests = [t for t in range(len(comp.tests)) if not np.isnan(comp.sens[t, c])
-             and all(link.cluster is None for link in comp.links_by_test[t] if link.condition == c)][:12]
+    def two_sided(t: int) -> bool:  # a proper binary test: LR+ and LR- on opposite sides of 1
+        p, n = np.exp(comp.log_pos[t, c]), np.exp(comp.log_neg[t, c])
+        return bool((p > 1 > n) or (p < 1 < n))
+
+    tests = [t for t in range(len(comp.tests)) if two_sided(t)][:12]
     prior = prior_for(kb, condition, "knee", 65, "female", "primary_care").probability
     model = Network([("D", f"t{t}") for t in tests])
     cpds = [TabularCPD("D", 2, [[1 - prior], [prior]])]

@@ -125,3 +125,14 @@ def test_clinician_exam_to_results_page(browser, clinic, needs_engine):
                                      "onset": "gradual", "duration_weeks": "10", "setting": "primary_care"})
     assert r.status_code == 200, r.text[:2000]
     assert "Pain source" in r.text and "Next best tests" in r.text and "<svg class=\"bar\"" in r.text
+
+
+def test_security_headers_and_no_third_party_content(browser):
+    r = browser.get("/self-check")
+    csp = r.headers["content-security-policy"]
+    assert "default-src 'self'" in csp and "script-src 'self'" in csp
+    assert r.headers["x-frame-options"] == "DENY"
+    assert r.headers["cache-control"] == "no-store"
+    assert "http://" not in r.text.replace("http://www.w3.org", "") and "https://" not in r.text
+    cookie = r.headers.get("set-cookie", "")
+    assert "httponly" in cookie.lower() and "samesite=strict" in cookie.lower()

@@ -16,7 +16,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
@@ -34,6 +34,39 @@ HERE = Path(__file__).parent
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
     app.state.services.dispose()
+
+
+_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+    (b"content-security-policy", b"default-src 'self'; img-src 'self' data:; style-src 'self'; "
+                                 b"script-src 'self'; form-action 'self'; frame-ancestors 'none'"),
+]
+_NO_STORE = ("/api/", "/clinic", "/self-check")
+
+
+class SecurityHeaders:
+    """Pure ASGI middleware: security headers on every response; no-store on patient-data pages."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        extra = list(_HEADERS)
+        if str(scope.get("path", "")).startswith(_NO_STORE):
+            extra.append((b"cache-control", b"no-store"))
+
+        async def send_with_headers(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                present = {k.lower() for k, _ in message.get("headers", [])}
+                message["headers"] = list(message.get("headers", [])) + [h for h in extra if h[0] not in present]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def create_app(settings: Settings | None = None, *, migrate: bool = True) -> FastAPI:
@@ -54,7 +87,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
         summary="Find where lower-limb pain comes from, triage it and plan treatment - for clinics.",
         description=("Decision support for clinicians: every result shows its inputs, probabilities and cited "
                      "reasons. Not a diagnosis and not for emergencies. Errors are RFC 9457 problem details."),
-        docs_url="/api/docs",
+        docs_url=None,  # Swagger UI would load scripts from a CDN; the schema is at /openapi.json
         redoc_url=None,
         lifespan=_lifespan,
     )
@@ -63,20 +96,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="kinchain_session",
                        same_site="strict", https_only=settings.secure_cookies, max_age=8 * 3600)
 
-    @app.middleware("http")
-    async def _security_headers(request: Request, call_next: Any) -> Any:
-        response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        if not request.url.path.startswith("/api/docs"):
-            response.headers.setdefault(
-                "Content-Security-Policy",
-                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-                "form-action 'self'; frame-ancestors 'none'")
-        if request.url.path.startswith(("/api/", "/clinic", "/self-check")):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+    app.add_middleware(SecurityHeaders)
 
     @app.get("/healthz", response_model=Health, tags=["health"],
              responses={503: {"description": "the database is down"}})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Callable
@@ -51,6 +52,10 @@ class Services:
     def write(self, fn: Callable[[Session], T]) -> T:
         """Run ``fn`` in a group-committed write transaction; returns once it is durable."""
         return self.committer.run(fn)
+
+    async def awrite(self, fn: Callable[[Session], T]) -> T:
+        """``write`` for async routes: waits for the commit without holding a worker thread."""
+        return await asyncio.wrap_future(self.committer.submit(fn))
 
     def user_active(self, claims: TokenClaims, ttl: float = 15.0) -> bool:
         """Is the token's user still an active account? Cached for a few seconds per user."""

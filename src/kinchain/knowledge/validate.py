@@ -171,12 +171,25 @@ def _extra(kb: Knowledge) -> list[str]:
     return problems
 
 
-def validate(kb: Knowledge) -> list[str]:
-    """Every cross-reference problem in the knowledge base."""
+def _references(kb: Knowledge) -> list[str]:
     problems: list[str] = []
+    seen: dict[str, str] = {}
     for ref in kb.references.values():
         if not (ref.doi or ref.pmid or ref.url or ref.journal or ref.note):
             problems.append(f"reference {ref.id}: needs a journal, doi, pmid, url or note to be findable")
+        for key in (f"pmid:{ref.pmid.strip()}" if ref.pmid else None,
+                    f"doi:{ref.doi.split()[0].lower()}" if ref.doi else None):
+            if key is None:
+                continue
+            if key in seen:
+                problems.append(f"references {seen[key]} and {ref.id} are the same source ({key}): keep one id")
+            seen[key] = ref.id
+    return problems
+
+
+def validate(kb: Knowledge) -> list[str]:
+    """Every cross-reference problem in the knowledge base."""
+    problems = _references(kb)
     problems += _evidence(kb)
     problems += _rules(kb)
     problems += _priors(kb)

@@ -238,7 +238,7 @@ def _timeline(selected: list[Selected], assessment: Assessment, case: Case | Non
                               "Driver impairment corrected on re-assessment"],
                   progress_when=["Graded exposure, one variable at a time"]),
         ]
-    citation += ["plan_silbernagel2007", "plan_kinchain_judgement"]
+    citation += ["plan_silbernagel2007", "judgement_kinchain"]
     return TimelinePlan(initial_weeks=(lo_w, hi_w), full_months=(lo_m, hi_m), chosen_initial_weeks=chosen_w,
                         chosen_full_months=chosen_m, adjustments=adjustments, phases=phases,
                         citation=list(dict.fromkeys(citation)))
@@ -361,7 +361,7 @@ def build_plan(assessment: Assessment, case: Case | None = None, audience: Audie
                         triage_level=level, headline=safety.headline + ("." if audience == "patient" else
                                                                          ": " + safety.what_to_do), safety=safety,
                         differential=differential, warning_signs=warning, referrals=referrals,
-                        references=_refs(kb, [*(c for r in referrals for c in r.citation), "plan_kinchain_judgement"])
+                        references=_refs(kb, [*(c for r in referrals for c in r.citation), "judgement_kinchain"])
                         if audience == "clinician" else {})
         return plan
 

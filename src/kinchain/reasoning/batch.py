@@ -36,11 +36,15 @@ class BatchScorer:
                     ln[t, link.condition] = link.log_neg
                 else:
                     groups.setdefault((link.cluster, link.condition), []).append(t)
+        self.groups = []
+        for (_, c), ts in groups.items():
+            if len(ts) == 1:  # a cluster of one is an ordinary independent link
+                lp[ts[0], c] += comp.log_pos[ts[0], c]
+                ln[ts[0], c] += comp.log_neg[ts[0], c]
+            else:
+                self.groups.append((c, np.array(ts), comp.log_pos[ts, c].astype(np.float32),
+                                    comp.log_neg[ts, c].astype(np.float32)))
         self.lp, self.ln = lp, ln
-        self.groups = [
-            (c, np.array(ts), comp.log_pos[ts, c].astype(np.float32), comp.log_neg[ts, c].astype(np.float32))
-            for (_, c), ts in groups.items()
-        ]
         self.exps = self._explanations()
         names = tuple(comp.conditions[e.condition] for e in self.exps)
         self.attr = src.attribution(kb, complaint, names)
@@ -82,11 +86,16 @@ class BatchScorer:
         delta = pos @ self.lp + neg @ self.ln
         for c, ts, lp, ln in self.groups:
             x = X[:, ts]
-            contrib = np.where(x == 1, lp, np.where(x == -1, ln, 0.0)).astype(np.float32)
-            order = np.argsort(-np.abs(contrib), axis=1)
-            ranked = np.take_along_axis(contrib, order, axis=1)
+            contrib = np.where(x == 1, lp, np.where(x == -1, ln, np.float32(0.0))).astype(np.float32)
+            if len(ts) == 2:  # closed form: the larger in full, the smaller at the decay weight
+                a, b = contrib[:, 0], contrib[:, 1]
+                first = np.abs(a) >= np.abs(b)
+                delta[:, c] += np.where(first, a + CLUSTER_DECAY * b, b + CLUSTER_DECAY * a)
+                continue
+            ranked = -np.sort(-np.abs(contrib), axis=1)  # magnitudes, largest first
+            signs = np.take_along_axis(np.sign(contrib), np.argsort(-np.abs(contrib), axis=1), axis=1)
             weights = (CLUSTER_DECAY ** np.arange(len(ts))).astype(np.float32)
-            delta[:, c] += ranked @ weights
+            delta[:, c] += (ranked * signs) @ weights
         post_logit = prior_logit + delta
         posterior = 1.0 / (1.0 + np.exp(-post_logit))
         prior_p = 1.0 / (1.0 + np.exp(-prior_logit))

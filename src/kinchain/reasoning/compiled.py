@@ -61,9 +61,21 @@ class Compiled:
     must_not_miss: np.ndarray  # (C,) bool
 
 
+ONE_SIDED_FPR = 0.2  # assumed false-positive rate when only one side of the LR pair is published
+
+
 def implied_sn_fpr(lr_pos: float, lr_neg: float) -> tuple[float, float]:
-    """Sensitivity and false-positive rate consistent with an LR pair (LR+ = Sn/FPR, LR- = (1-Sn)/(1-FPR))."""
-    if abs(lr_pos - lr_neg) < 1e-12:
+    """Sensitivity and false-positive rate consistent with an LR pair (LR+ = Sn/FPR, LR- = (1-Sn)/(1-FPR)).
+
+    Only a pair on opposite sides of 1 describes a binary test. A one-sided link (only LR+ or only LR-
+    published, the other side neutral) is read, for predicting answers only, as a test with false-positive
+    rate ``ONE_SIDED_FPR`` and the sensitivity that reproduces the published side.
+    """
+    if not ((lr_pos > 1 > lr_neg) or (lr_pos < 1 < lr_neg)):
+        if lr_pos != 1.0:
+            return min(max(lr_pos * ONE_SIDED_FPR, 1e-4), 1 - 1e-4), ONE_SIDED_FPR
+        if lr_neg != 1.0:  # 1 - sens = lr_neg * (1 - fpr)
+            return min(max(1 - lr_neg * (1 - ONE_SIDED_FPR), 1e-4), 1 - 1e-4), ONE_SIDED_FPR
         return 0.5, 0.5
     spec = (lr_pos - 1.0) / (lr_pos - lr_neg)
     sens = lr_pos * (1.0 - spec)

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from kinchain.knowledge.schema import Rule, RuleLevel
-from kinchain.reasoning.expressions import Tri, Value, evaluate
+from kinchain.reasoning.expressions import Tri, Value, evaluate, referenced_findings
 
 
 @dataclass(frozen=True)
@@ -72,8 +72,29 @@ def evaluate_rule(rule: Rule, findings: Mapping[str, Value]) -> RuleOutcome:
     return RuleOutcome(rule, True, result, None, None, result is not None)
 
 
+def _inputs(rule: Rule) -> frozenset[str]:
+    names = set(referenced_findings(rule.applies_when)) | set(referenced_findings(rule.expr))
+    for item in rule.items:
+        names.update(referenced_findings(item.expr))
+    return frozenset(names)
+
+
+_INPUTS: dict[int, tuple[Rule, frozenset[str]]] = {}  # id -> (rule kept alive, its inputs)
+
+
 def evaluate_all(rules: Mapping[str, Rule], findings: Mapping[str, Value]) -> list[RuleOutcome]:
-    return [evaluate_rule(r, findings) for r in rules.values()]
+    """Every rule's outcome; a rule none of whose inputs was observed cannot apply and is not evaluated."""
+    out = []
+    for r in rules.values():
+        entry = _INPUTS.get(id(r))
+        if entry is None or entry[0] is not r:
+            entry = _INPUTS[id(r)] = (r, _inputs(r))
+        inputs = entry[1]
+        if inputs.isdisjoint(findings):
+            out.append(RuleOutcome(r, applicable=False, result=None))
+        else:
+            out.append(evaluate_rule(r, findings))
+    return out
 
 
 def triage_floor(outcome: RuleOutcome) -> str | None:

@@ -7,6 +7,8 @@ Nothing here runs at import: callers build an engine from an explicit URL.
 
 from __future__ import annotations
 
+import fcntl
+import os
 import queue
 import threading
 import weakref
@@ -23,7 +25,35 @@ from sqlalchemy.orm import Session, sessionmaker
 
 T = TypeVar("T")
 MIGRATIONS_PACKAGE = "kinchain.store.migrations"
-_WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
+_WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, _WriteLock] = weakref.WeakKeyDictionary()
+
+
+class _WriteLock:
+    """One SQLite writer at a time: a thread lock inside the process and an flock() across processes
+    (several uvicorn workers), so writers queue in the kernel instead of polling SQLite's busy handler."""
+
+    def __init__(self, database: str | None) -> None:
+        self._thread_lock = threading.Lock()
+        self._path = f"{database}.write-lock" if database and database != ":memory:" else None
+        self._fd: int | None = None
+
+    def __enter__(self) -> None:
+        self._thread_lock.acquire()
+        if self._path is not None:
+            try:
+                if self._fd is None:
+                    self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+                fcntl.flock(self._fd, fcntl.LOCK_EX)
+            except BaseException:
+                self._thread_lock.release()
+                raise
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if self._fd is not None:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+        finally:
+            self._thread_lock.release()
 
 
 def sqlite_url(data_dir: str | Path) -> str:
@@ -58,7 +88,7 @@ def create_db_engine(url: str, *, schema: str | None = None, pool_size: int = 10
             Path(u.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
                                pool_size=pool_size, max_overflow=pool_size)
-        _sqlite_pragmas(engine, immediate=not readonly)
+        _sqlite_pragmas(engine, immediate=not readonly, database=u.database)
         return engine
     connect_args: dict[str, Any] = {}
     if schema:
@@ -67,9 +97,9 @@ def create_db_engine(url: str, *, schema: str | None = None, pool_size: int = 10
                          pool_pre_ping=True)
 
 
-def _sqlite_pragmas(engine: Engine, *, immediate: bool) -> None:
+def _sqlite_pragmas(engine: Engine, *, immediate: bool, database: str | None) -> None:
     if immediate:
-        _WRITE_LOCKS[engine] = threading.Lock()
+        _WRITE_LOCKS[engine] = _WriteLock(database)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -94,19 +124,17 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: commit on success, roll back on error.
 
-    On SQLite a process-wide lock serialises write transactions (SQLite allows one writer at a time), which
-    is fairer and faster than the busy-timeout back-off between threads.
+    On SQLite a write lock (a thread lock plus an flock shared by worker processes) serialises write
+    transactions (SQLite allows one writer at a time): writers queue instead of polling the busy handler.
     """
     bind = factory.kw["bind"]
     lock = _WRITE_LOCKS.get(bind) if bind is not None else None
-    if lock is not None:
-        lock.acquire()
-    try:
+    if lock is None:
         with factory() as session, session.begin():
             yield session
-    finally:
-        if lock is not None:
-            lock.release()
+        return
+    with lock, factory() as session, session.begin():
+        yield session
 
 
 def _alembic_config(connection: Any) -> Any:
@@ -171,11 +199,15 @@ class GroupCommitter:
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
 
-    def run(self, fn: Callable[[Session], T]) -> T:
+    def submit(self, fn: Callable[[Session], T]) -> Future[T]:
+        """Queue a unit; the future resolves once the transaction holding it has committed."""
         self._ensure_thread()
         fut: Future[T] = Future()
         self._queue.put((fn, fut))
-        return fut.result()
+        return fut
+
+    def run(self, fn: Callable[[Session], T]) -> T:
+        return self.submit(fn).result()
 
     def _ensure_thread(self) -> None:
         if self._thread is not None:
