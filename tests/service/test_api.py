@@ -202,6 +202,11 @@ def test_plan_edit_and_handout(clinic, accounts, needs_engine):
     assert r.status_code == 200
     assert "attachment" in r.headers["content-disposition"]
     assert "Walk daily." in r.text
+    r = clinic.client.get(f"/api/plans/{plan['id']}/handout?format=pdf", headers=h)
+    if r.status_code != 503:  # PDF needs weasyprint (the report extra)
+        assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+        assert r.content.startswith(b"%PDF")
+    assert clinic.client.get(f"/api/plans/{plan['id']}/handout", headers=south).status_code == 404
 
 
 def test_admin_only_routes(clinic, accounts):

@@ -125,6 +125,16 @@ def test_clinician_exam_to_results_page(browser, clinic, needs_engine):
                                      "onset": "gradual", "duration_weeks": "10", "setting": "primary_care"})
     assert r.status_code == 200, r.text[:2000]
     assert "Pain source" in r.text and "Next best tests" in r.text and "<svg class=\"bar\"" in r.text
+    # another clinic's clinician, guessing this page's ids, gets a plain 404 page
+    assessment_url = str(r.url)
+    other = clinic.account("exam-other@example.org", clinic="Other web clinic")
+    with TestClient(clinic.app, raise_server_exceptions=False) as intruder:
+        token = csrf(intruder.get("/login").text)
+        intruder.post("/login", data={"email": other.email, "password": other.password, "csrf_token": token})
+        for url in (assessment_url, exam_url.rsplit("/", 1)[0]):
+            page = intruder.get(url, headers={"accept": "text/html"})
+            assert page.status_code == 404 and "<h1>Not found</h1>" in page.text, url
+            assert "W-1" not in page.text
 
 
 def test_security_headers_and_no_third_party_content(browser):
@@ -136,3 +146,18 @@ def test_security_headers_and_no_third_party_content(browser):
     assert "http://" not in r.text.replace("http://www.w3.org", "") and "https://" not in r.text
     cookie = r.headers.get("set-cookie", "")
     assert "httponly" in cookie.lower() and "samesite=strict" in cookie.lower()
+
+
+def test_login_redirect_stays_on_this_site(browser, clinic):
+    acct = clinic.account("redirect@example.org", clinic="Web clinic")
+    for target in ("https://evil.example", "//evil.example", "/\\evil.example"):
+        page = browser.get("/login", params={"next": target})
+        assert 'name="next" value="/clinic"' in page.text
+        r = browser.post("/login", data={"email": acct.email, "password": acct.password, "next": target,
+                                         "csrf_token": csrf(page.text)}, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/clinic"
+
+
+def test_oversized_bodies_are_refused(browser):
+    r = browser.post("/api/assessments", content=b"x" * 1_100_000, headers={"content-type": "application/json"})
+    assert r.status_code == 413 and r.headers["content-type"] == "application/problem+json"

@@ -44,6 +44,7 @@ _HEADERS = [
                                  b"script-src 'self'; form-action 'self'; frame-ancestors 'none'"),
 ]
 _NO_STORE = ("/api/", "/clinic", "/self-check")
+MAX_BODY = 1_000_000  # bytes; a case or a form is a few kilobytes
 
 
 class SecurityHeaders:
@@ -56,6 +57,15 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        for name, value in scope.get("headers", []):
+            if name == b"content-length" and value.isdigit() and int(value) > MAX_BODY:
+                body = (b'{"type":"urn:kinchain:problem:too-large","title":"Request too large","status":413,'
+                        b'"detail":"the request body is over 1 MB; a case or a form is a few kilobytes"}')
+                await send({"type": "http.response.start", "status": 413,
+                            "headers": [(b"content-type", b"application/problem+json"),
+                                        (b"content-length", str(len(body)).encode()), *_HEADERS]})
+                await send({"type": "http.response.body", "body": body})
+                return
         extra = list(_HEADERS)
         if str(scope.get("path", "")).startswith(_NO_STORE):
             extra.append((b"cache-control", b"no-store"))

@@ -113,11 +113,22 @@ def build_plan(assessment: Any, case: Case, audience: str) -> dict[str, Any]:
     return dict(out)
 
 
+def stored_assessment(result: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """(assessment JSON, short citations) from a stored result.
+
+    The service stores ``{"format": 1, "assessment": ..., "references": ...}``; other writers (``kinchain
+    demo``) may store the bare assessment JSON, which is read as it is.
+    """
+    if "format" in result and "assessment" in result:
+        return dict(result["assessment"]), dict(result.get("references") or {})
+    return dict(result), {}
+
+
 def rebuild_assessment(stored: dict[str, Any]) -> Any:
     """The typed Assessment from its stored JSON (as it was when made)."""
     from kinchain.reasoning.types import Assessment
 
-    return Assessment.model_validate(stored["assessment"])
+    return Assessment.model_validate(stored_assessment(stored)[0])
 
 
 def effective_plan(plan: dict[str, Any], edits: dict[str, Any]) -> dict[str, Any]:
@@ -133,14 +144,11 @@ def effective_plan(plan: dict[str, Any], edits: dict[str, Any]) -> dict[str, Any
         for key in ("sets", "reps", "hold_s", "days_per_week"):
             if ov.get(key) is not None:
                 ex[key] = ov[key]
-        if ov:
-            parts = [f"{ex['sets']} sets"]
-            if ex.get("reps"):
-                parts.append(f"{ex['reps']} reps")
-            if ex.get("hold_s"):
-                parts.append(f"hold {ex['hold_s']} s")
-            parts.append(f"{ex.get('days_per_week', '')} days a week")
-            ex["dose"] = ", ".join(parts)
+        if ov and (ex.get("reps") or ex.get("hold_s")):
+            dose = (f"{ex['sets']} rounds of {ex['reps']}" if ex.get("reps")
+                    else f"{ex['sets']} rounds, hold {ex['hold_s']} seconds each")
+            days = ex.get("days_per_week")
+            ex["dose"] = dose + (", every day" if days == 7 else f", {days} days a week" if days else "")
         exercises.append(ex)
     out["exercises"] = exercises
     note = (edits.get("note") or "").strip()

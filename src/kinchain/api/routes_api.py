@@ -55,11 +55,11 @@ def encounter_public(e: Encounter) -> EncounterPublic:
 
 
 def assessment_public(rec: AssessmentRecord, case: dict[str, Any]) -> AssessmentPublic:
+    data, refs = features.stored_assessment(rec.result)
     return AssessmentPublic(id=rec.id, encounter_id=rec.encounter_id, patient_id=rec.patient_id,
                             created_at=rec.created_at, knowledge_version=rec.knowledge_version,
                             software_version=rec.software_version, triage_level=rec.triage_level,
-                            assessment=rec.result.get("assessment", {}),
-                            references=rec.result.get("references", {}), case=case)
+                            assessment=data, references=refs, case=case)
 
 
 def plan_public(rec: CarePlanRecord) -> PlanPublic:
@@ -146,7 +146,7 @@ def get_timeline(patient_id: str, actor: ActorDep, services: ServicesDep) -> Tim
             encounters=[encounter_public(e) for e in t["encounters"]],
             assessments=[{"id": a.id, "created_at": a.created_at.isoformat(), "triage_level": a.triage_level,
                           "knowledge_version": a.knowledge_version,
-                          "top_source": (a.result.get("assessment", {}).get("pain_source") or [{}])[0]}
+                          "top_source": (features.stored_assessment(a.result)[0].get("pain_source") or [{}])[0]}
                          for a in t["assessments"]],
             plans=[{"id": p.id, "assessment_id": p.assessment_id, "audience": p.audience,
                     "revision": p.revision, "created_at": p.created_at.isoformat()} for p in t["plans"]],

@@ -267,7 +267,8 @@ async def self_check_reset(request: Request, _: CsrfDep) -> Response:
 
 @router.get("/login")
 def login_page(request: Request, next: str = "/clinic") -> Response:
-    return render(request, "login.html", next=next if next.startswith("/") else "/clinic", error=None)
+    safe = next.startswith("/") and not next.startswith(("//", "/\\"))
+    return render(request, "login.html", next=next if safe else "/clinic", error=None)
 
 
 @router.post("/login")
@@ -275,8 +276,8 @@ async def login_submit(request: Request, _: CsrfDep, services: ServicesDep) -> R
     form = await request.form()
     email, password = str(form.get("email") or ""), str(form.get("password") or "")
     nxt = str(form.get("next") or "/clinic")
-    if not nxt.startswith("/") or nxt.startswith("//"):
-        nxt = "/clinic"
+    if not nxt.startswith("/") or nxt.startswith(("//", "/\\")):
+        nxt = "/clinic"  # only local paths: no open redirect
     with services.read_sessions() as s:
         user = repo.user_by_email(s, email)
         ok = verify_password(user.password_hash if user else None, password) and bool(user and user.active)
@@ -454,8 +455,7 @@ def clinic_assessment(request: Request, assessment_id: str, actor: ClinicianDep,
         rec = repo.get_assessment(s, actor, assessment_id)
         case = repo.assessment_case(s, rec)
         plans = repo.plans_for_assessment(s, actor, assessment_id)
-    a = rec.result.get("assessment", {})
-    refs = rec.result.get("references", {})
+    a, refs = features.stored_assessment(rec.result)
     try:
         kb = features.knowledge()
         names = {fid: f.question for fid, f in kb.findings.items()}

@@ -98,7 +98,7 @@ class ExerciseOverride(Strict):
 
 class PlanEdit(Strict):
     removed_exercises: list[str] = Field(default_factory=list, max_length=100)
-    exercise_overrides: dict[str, ExerciseOverride] = Field(default_factory=dict)
+    exercise_overrides: dict[str, ExerciseOverride] = Field(default_factory=dict, max_length=100)
     note: str = Field(default="", max_length=2000)
 
 
@@ -118,7 +118,7 @@ class PlanPublic(BaseModel):
 
 class PromCreate(Strict):
     instrument: str = Field(min_length=1, max_length=40)
-    responses: dict[str, int | str | None]
+    responses: dict[str, int | str | None] = Field(max_length=200)
     date: str | None = Field(default=None, max_length=40)
 
 

@@ -134,30 +134,38 @@ def _rule_results(r: Reasoning) -> list[RuleResult]:
 
 def _carriers(r: Reasoning) -> dict[str, dict[str, float]]:
     """Which conditions carry each region's mass: syndromes that stay local, and the drivers they move to."""
+    attr = r.attr
+    pi = np.asarray(r.probs)
     out: dict[str, dict[str, float]] = {}
-    cells_d = r.attr.onehot_d.reshape(len(r.attr.drivers), len(REGIONS), len(src.MECHANISMS)).sum(axis=2)  # (D, R)
+
+    def credit(region: str, cid: str, mass: float) -> None:
+        row = out.setdefault(region, {})
+        row[cid] = row.get(cid, 0.0) + mass
+
+    if attr.drivers:
+        q = np.clip(r.driver_q, 1e-12, 1 - 1e-12)
+        p_any = np.where(attr.membership.sum(axis=1) > 0, 1 - np.exp(np.log1p(-q) @ attr.membership.T), 0.0)
+        qsum = attr.membership @ q
+        moved = np.divide(pi * p_any, qsum, out=np.zeros_like(pi), where=qsum > 0)[:, None] * attr.membership * q
+        driver_region = [REGIONS[int(np.argmax(row)) // len(src.MECHANISMS)] for row in attr.onehot_d]
+    else:
+        p_any = np.zeros_like(pi)
+        moved = np.zeros((len(pi), 0))
+        driver_region = []
     for i, e in enumerate(r.exps):
-        pi = np.zeros((1, len(r.exps)))
-        pi[0, i] = r.probs[i]
-        mass = r.attr.mass(pi, r.driver_q[None, :])[0].reshape(len(REGIONS), len(src.MECHANISMS)).sum(axis=1)
-        for k, region in enumerate(REGIONS):
-            if mass[k] <= 0:
-                continue
-            if region == e.source:
-                out.setdefault(region, {})[e.condition] = out.get(region, {}).get(e.condition, 0.0) + float(mass[k])
-                continue
-            here = [j for j in range(len(r.attr.drivers)) if r.attr.membership[i, j] and cells_d[j, k] > 0]
-            total = sum(float(r.driver_q[j]) for j in here) or 1.0
-            row = out.setdefault(region, {})
-            for j in here:
-                d = r.attr.drivers[j]
-                row[d] = row.get(d, 0.0) + float(mass[k]) * float(r.driver_q[j]) / total
+        credit(e.source, e.condition, float(pi[i] * (1 - p_any[i])))
+        for j in np.flatnonzero(moved[i] > 0):
+            credit(driver_region[j], attr.drivers[j], float(moved[i, j]))
     return out
 
 
 def build_assessment(r: Reasoning, case_id: str | None, n_next: int = 5,
-                     notes: list[str] | None = None) -> Assessment:
-    """Assemble the typed result (built as plain data, validated once: the fast path in pydantic)."""
+                     notes: list[str] | None = None, explain: bool = True) -> Assessment:
+    """Assemble the typed result (built as plain data, validated once: the fast path in pydantic).
+
+    ``explain=False`` leaves out the per-finding contributions (leave-one-out) and ``n_next=0`` the
+    next-test ranking: the quick path for bulk scoring where only the answer is needed.
+    """
     kb = r.kb
     table = r.source_table()
     sources: list[dict[str, Any]] = []
@@ -176,11 +184,11 @@ def build_assessment(r: Reasoning, case_id: str | None, n_next: int = 5,
     shown = [c for c, _ in ranked[:5]] + [c for c, p in ranked[5:] if kb.conditions[c].must_not_miss and p >= tri.threshold]
     cond_expl = []
     for cid in shown:
-        pieces = sorted(r.updates[cid].pieces, key=lambda p: -abs(p.effective))[:TOP_CONTRIBUTIONS]
+        pieces = sorted(r.updates[cid].pieces, key=lambda p: -abs(p.effective))[:TOP_CONTRIBUTIONS] if explain else []
         cond_expl.append({"condition": cid, "prior": r.priors[cid].probability, "posterior": r.posteriors[cid],
                           "contributions": [_contribution(p, kb) for p in pieces]})
     shown_regions: list[str] = [d["region"] for d in sources[:2] if d["probability"] > 0]
-    contributions = _source_contributions(r, shown_regions)
+    contributions = _source_contributions(r, shown_regions) if explain else {g: [] for g in shown_regions}
     src_expl = []
     carried = _carriers(r)
     for region in shown_regions:
@@ -193,7 +201,7 @@ def build_assessment(r: Reasoning, case_id: str | None, n_next: int = 5,
             all_notes.append(f"{o.rule.name}: {o.level.label if o.level else ''} -> probability "
                              f"{o.probability:.0%} for {kb.conditions[o.rule.condition].name}.")
     next_tests = []
-    for fid, g in r.gains()[:n_next]:
+    for fid, g in (r.gains()[:n_next] if n_next > 0 else []):
         f = kb.findings[fid]
         next_tests.append({"finding": fid, "question": f.question, "description": f.description, "group": f.group,
                            "expected_gain_bits": round(g, 4), "patient_askable": f.patient_askable})
@@ -212,14 +220,17 @@ def build_assessment(r: Reasoning, case_id: str | None, n_next: int = 5,
 
 def assess(case: Case, knowledge: Knowledge | None = None, *,
            extra_findings: Mapping[str, FindingValue] | None = None,
-           notes: list[str] | None = None, n_next: int = 5) -> Assessment:
-    """Assess one case: pain source, conditions, triage, explanation and next best tests."""
+           notes: list[str] | None = None, n_next: int = 5, explain: bool = True) -> Assessment:
+    """Assess one case: pain source, conditions, triage, explanation and next best tests.
+
+    ``explain=False, n_next=0`` is the quick path (probabilities, source and triage with their reasons).
+    """
     kb = knowledge or load_knowledge()
     if extra_findings:
         case = case.model_copy(update={"findings": {**case.findings, **extra_findings}})
     findings = validate_case(case, kb)
-    result = build_assessment(Reasoning(kb, findings), case.id, n_next=n_next, notes=notes)
-    chain = chain_numbers(result, findings, kb)
+    result = build_assessment(Reasoning(kb, findings), case.id, n_next=n_next, notes=notes, explain=explain)
+    chain = chain_numbers(result, findings, kb) if explain else None
     if chain is None:
         return result
     explanation = result.explanation.model_copy(update={"chain": chain})

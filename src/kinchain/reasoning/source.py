@@ -69,7 +69,7 @@ class Attribution:
         """(N, K) mass per (region, mechanism) cell for explanation probabilities pi (N, E), drivers q (N, D)."""
         if not self.drivers:
             return pi @ self.onehot_e
-        q = np.clip(q, 1e-12, 1 - 1e-12)
+        q = np.clip(q, 1e-7, 1 - 1e-7)
         log_none = np.log1p(-q) @ self.membership.T  # (N, E)
         p_any = np.where(self.membership.sum(axis=1) > 0, 1 - np.exp(log_none), 0.0)
         qsum = q @ self.membership.T
@@ -95,9 +95,9 @@ def attribution(kb: Knowledge, complaint: str, conditions: tuple[str, ...]) -> A
                 driver_source[cid] = (ex.source, ex.mechanism)
     drivers = tuple(sorted(driver_source))
     E, D, K = len(conditions), len(drivers), len(REGIONS) * len(MECHANISMS)
-    membership = np.zeros((E, D))
-    onehot_e = np.zeros((E, K))
-    onehot_d = np.zeros((D, K))
+    membership = np.zeros((E, D), dtype=np.float32)
+    onehot_e = np.zeros((E, K), dtype=np.float32)
+    onehot_d = np.zeros((D, K), dtype=np.float32)
     for j, (src_region, mech) in enumerate(driver_source[d] for d in drivers):
         onehot_d[j, cell(src_region, mech)] = 1.0
     for i, cid in enumerate(conditions):
