@@ -13,8 +13,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from kinchain.movement.pipeline import TASKS, MovementResult, analyze
+if TYPE_CHECKING:
+    from kinchain.movement.pipeline import TASKS, MovementResult, analyze
+
+
+def __getattr__(name: str) -> Any:
+    # the pipeline pulls in scipy; load it on first use so `import kinchain.movement` (and the CLI) stays light
+    if name in ("TASKS", "MovementResult", "analyze"):
+        from kinchain.movement import pipeline
+
+        return getattr(pipeline, name)
+    raise AttributeError(f"module 'kinchain.movement' has no attribute '{name}'")
 
 __all__ = ["TASKS", "MovementFindings", "MovementResult", "analyze", "findings_from_file"]
 
@@ -36,6 +47,8 @@ def findings_from_file(path: str | Path, task: str | None = None, *, side: str |
 
     ``side`` ("r"/"l" or "right"/"left") picks the limb to report; by default the worse side is used.
     """
+    from kinchain.movement.pipeline import analyze
+
     side_key = {"right": "r", "left": "l"}.get(side or "", side)
     res = analyze(path, task, side=side_key, sex=sex, static=static)
     notes = [f"{res.kind} {res.task} analysis of {Path(path).name}"]
