@@ -10,6 +10,7 @@ optimism for repeated tests of one structure; the update itself does shrink).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -63,6 +64,35 @@ def _driver_update(q: np.ndarray, s: np.ndarray, f: np.ndarray, positive: bool) 
     return np.divide(num, den, out=np.broadcast_to(q, num.shape).copy(), where=den > 0)
 
 
+@dataclass(frozen=True)
+class _Static:
+    """Per (knowledge base, explanation list, drivers): the slices information gain reuses."""
+
+    relevant: np.ndarray  # (T,) tests linked to an explanation, a driver or a must-not-miss condition
+    pe: np.ndarray  # (T, E) P(test positive | explanation)
+    didx: np.ndarray
+    s_d: np.ndarray  # (T, D) driver sensitivity (0.5 where unlinked)
+    f_d: np.ndarray
+    mnm: np.ndarray
+    s_m: np.ndarray  # (T, M) must-not-miss sensitivity (0.5 where unlinked)
+    f_m: np.ndarray
+    linked_m: np.ndarray
+
+
+@lru_cache(maxsize=256)
+def _static(comp: Compiled, conds: tuple[str, ...], drivers: tuple[str, ...]) -> _Static:
+    cidx = np.array([comp.cindex[c] for c in conds])
+    didx = np.array([comp.cindex[d] for d in drivers], dtype=np.int64)
+    mnm = np.flatnonzero(comp.must_not_miss)
+    linked_d = ~np.isnan(comp.sens[:, didx])
+    linked_m = ~np.isnan(comp.sens[:, mnm])
+    relevant = (~np.isnan(comp.sens[:, cidx])).any(axis=1) | linked_d.any(axis=1) | linked_m.any(axis=1)
+    return _Static(relevant, _p_pos(comp, conds), didx,
+                   np.where(linked_d, comp.sens[:, didx], 0.5), np.where(linked_d, comp.fpr[:, didx], 0.5),
+                   mnm, np.where(linked_m, comp.sens[:, mnm], 0.5), np.where(linked_m, comp.fpr[:, mnm], 0.5),
+                   linked_m)
+
+
 def information_gain(
     comp: Compiled,
     exps: list[Explanation],
@@ -75,46 +105,40 @@ def information_gain(
 
     With ``attr`` the source term is the entropy of the source *region* after kinetic-chain
     attribution (a test that reveals an upstream driver moves the region even when it leaves the
-    syndrome unchanged); without it, the entropy of the explanation itself.
+    syndrome unchanged); without it, the entropy of the explanation itself. Only tests linked to an
+    explanation, a driver or a must-not-miss condition can gain anything, so only those are computed.
     """
-    conds = tuple(e.condition for e in exps)
-    pe = _p_pos_cached(comp, conds)
+    st = _static(comp, tuple(e.condition for e in exps), attr.drivers if attr is not None else ())
+    rows = np.flatnonzero(candidates & st.relevant)
+    out = np.zeros(len(candidates))
+    if rows.size == 0:
+        return out
+    pe = st.pe[rows]
     pi = np.asarray(probs)
-    joint_pos = pe * pi  # (T, E)
+    joint_pos = pe * pi  # (R, E)
     p_pos = joint_pos.sum(axis=1)
     p_neg = 1.0 - p_pos
     with np.errstate(divide="ignore", invalid="ignore"):
-        post_pos = joint_pos / p_pos[:, None]
-        post_neg = (1 - pe) * pi / p_neg[:, None]
+        post_pos = np.nan_to_num(joint_pos / p_pos[:, None])
+        post_neg = np.nan_to_num((1 - pe) * pi / p_neg[:, None])
     if attr is None or not attr.drivers:
         gain = _h(pi[None, :]) - p_pos * _h(post_pos) - p_neg * _h(post_neg)
     else:
-        didx = np.array([comp.cindex[d] for d in attr.drivers])
-        q = posteriors[didx][None, :]
-        linked = ~np.isnan(comp.sens[:, didx])
-        s = np.where(linked, comp.sens[:, didx], 0.5)
-        f = np.where(linked, comp.fpr[:, didx], 0.5)
+        q = posteriors[st.didx][None, :]
+        s, f = st.s_d[rows], st.f_d[rows]
         now = _region_entropy(attr, pi[None, :], q)[0]
-        h_pos = _region_entropy(attr, np.nan_to_num(post_pos), _driver_update(q, s, f, True))
-        h_neg = _region_entropy(attr, np.nan_to_num(post_neg), _driver_update(q, s, f, False))
+        h_pos = _region_entropy(attr, post_pos, _driver_update(q, s, f, True))
+        h_neg = _region_entropy(attr, post_neg, _driver_update(q, s, f, False))
         gain = now - p_pos * h_pos - p_neg * h_neg
-    # must-not-miss conditions, each a binary question of its own
-    mnm = np.flatnonzero(comp.must_not_miss)
-    if mnm.size:
-        sens = comp.sens[:, mnm]
-        fpr = comp.fpr[:, mnm]
-        linked = ~np.isnan(sens)
-        p = posteriors[mnm][None, :]
-        s = np.where(linked, sens, 0.5)
-        f = np.where(linked, fpr, 0.5)
+    if st.mnm.size:  # must-not-miss conditions, each a binary question of its own
+        p = posteriors[st.mnm][None, :]
+        s, f = st.s_m[rows], st.f_m[rows]
         pp = p * s + (1 - p) * f
         with np.errstate(divide="ignore", invalid="ignore"):
-            gp = _hb(p * s / pp)
-            gn = _hb(p * (1 - s) / (1 - pp))
-        ig = _hb(p) - pp * gp - (1 - pp) * gn
-        gain = gain + np.where(linked, ig, 0.0).sum(axis=1)
-    gain = np.nan_to_num(gain, nan=0.0)
-    return np.where(candidates, np.maximum(gain, 0.0), 0.0)
+            ig = _hb(p) - pp * _hb(p * s / pp) - (1 - pp) * _hb(p * (1 - s) / (1 - pp))
+        gain = gain + np.where(st.linked_m[rows], ig, 0.0).sum(axis=1)
+    out[rows] = np.maximum(np.nan_to_num(gain, nan=0.0), 0.0)
+    return out
 
 
 @lru_cache(maxsize=256)
