@@ -63,3 +63,21 @@ def test_healthz_is_a_503_problem_when_the_database_is_down(tmp_path):
     assert r.headers["content-type"].startswith("application/problem+json")
     assert r.json()["title"] == "Database unavailable"
     assert "Traceback" not in r.text
+
+
+def test_tokens_are_signed_expire_and_cache_only_valid_ones():
+    import time
+
+    from kinchain.api.security import TokenClaims, TokenCodec
+
+    codec = TokenCodec("k" * 40, ttl_seconds=60)
+    claims = TokenClaims("u1", "a@example.org", "clinician", "c1")
+    token = codec.issue(claims)
+    assert codec.read(token) == claims
+    assert codec.read(token) == claims  # from the cache
+    i = len(token) - 10  # inside the signature (the last character can carry unused base64 bits)
+    assert codec.read(token[:i] + ("A" if token[i] != "A" else "B") + token[i + 1:]) is None
+    assert TokenCodec("other-key-" + "x" * 30, 60).read(token) is None
+    expired = TokenCodec("k" * 40, ttl_seconds=60)
+    expired._cache[token] = (claims, time.time() - 120)  # issued two minutes ago
+    assert expired.read(token) is None

@@ -37,14 +37,17 @@ def test_models_match_the_migrations(engine):
     assert diff == []
 
 
-def test_sqlite_is_wal_with_full_sync(backend, engine):
-    if backend.name != "sqlite":
-        pytest.skip("SQLite pragmas")
-    with engine.connect() as conn:
-        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
-        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-    assert db.integrity_check(engine) == "ok"
+def test_sqlite_is_wal_with_full_sync(tmp_path):
+    engine = db.create_db_engine(db.sqlite_url(tmp_path))
+    try:
+        db.migrate(engine)
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert db.integrity_check(engine) == "ok"
+    finally:
+        engine.dispose()
 
 
 def _actors(session):

@@ -39,23 +39,21 @@ def software_version() -> str:
     return str(getattr(kinchain, "__version__", "0"))
 
 
-def references_for(assessment_json: dict[str, Any], kb: Knowledge) -> dict[str, str]:
-    """Short citations (id -> 'Author Year') for every reference an assessment cites, kept with it."""
+def references_for(data: dict[str, Any], kb: Knowledge) -> dict[str, str]:
+    """Short citations (id -> 'Author Year') for every reference cited anywhere in ``data``, kept with it."""
     ids: set[str] = set()
-
-    def walk(node: Any) -> None:
+    stack: list[Any] = [data]
+    while stack:
+        node = stack.pop()
         if isinstance(node, dict):
-            for k, v in node.items():
-                if k == "citation" and isinstance(v, list):
-                    ids.update(str(x) for x in v)
-                else:
-                    walk(v)
-        elif isinstance(node, list):
-            for v in node:
-                walk(v)
-
-    walk(assessment_json)
-    return dict(zip(sorted(ids), kb.cite(sorted(ids)), strict=True))
+            cited = node.get("citation")
+            if isinstance(cited, list):
+                ids.update(map(str, cited))
+            stack.extend(v for v in node.values() if isinstance(v, dict | list))
+        else:
+            stack.extend(v for v in node if isinstance(v, dict | list))
+    ordered = sorted(ids)
+    return dict(zip(ordered, kb.cite(ordered), strict=True))
 
 
 @dataclass(frozen=True)

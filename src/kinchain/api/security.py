@@ -5,9 +5,9 @@ from __future__ import annotations
 import contextlib
 import hmac
 import secrets
+import time
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -54,25 +54,42 @@ class TokenClaims:
 
 
 class TokenCodec:
+    """Signed, expiring bearer tokens. Verified tokens are remembered (bounded) so the signature check
+    and payload decoding run once per token, not once per request; expiry is still checked every time."""
+
+    CACHE_SIZE = 4096
+
     def __init__(self, secret_key: str, ttl_seconds: int) -> None:
         self._s = URLSafeTimedSerializer(secret_key, salt="kinchain-api-token")
         self.ttl = ttl_seconds
+        self._cache: dict[str, tuple[TokenClaims, float]] = {}
 
     def issue(self, claims: TokenClaims) -> str:
         return str(self._s.dumps({"u": claims.user_id, "e": claims.email, "r": claims.role,
                                   "c": claims.clinic_id}))
 
     def read(self, token: str) -> TokenClaims | None:
+        hit = self._cache.get(token)
+        if hit is not None:
+            claims, issued = hit
+            if time.time() - issued <= self.ttl:
+                return claims
+            self._cache.pop(token, None)
+            return None
         try:
-            data: Any = self._s.loads(token, max_age=self.ttl)
+            data, issued_at = self._s.loads(token, max_age=self.ttl, return_timestamp=True)
         except (SignatureExpired, BadSignature):
             return None
         if not isinstance(data, dict):
             return None
         try:
-            return TokenClaims(str(data["u"]), str(data["e"]), str(data["r"]), str(data["c"]))
+            claims = TokenClaims(str(data["u"]), str(data["e"]), str(data["r"]), str(data["c"]))
         except KeyError:
             return None
+        if len(self._cache) >= self.CACHE_SIZE:
+            self._cache.clear()
+        self._cache[token] = (claims, issued_at.timestamp())
+        return claims
 
 
 def new_csrf_token() -> str:

@@ -108,7 +108,7 @@ def _source_contributions(r: Reasoning, regions: list[str]) -> dict[str, list[di
         items = []
         for i in np.argsort(-np.abs(delta))[:TOP_CONTRIBUTIONS]:
             d = float(delta[i])
-            if abs(d) < 1e-3:
+            if abs(d) < 0.01:  # under a 1% change in odds: not a reason worth showing
                 break
             pieces = per_finding[fids[i]]
             first = max(pieces, key=lambda p: abs(p.effective))

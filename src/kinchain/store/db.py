@@ -11,6 +11,7 @@ import fcntl
 import os
 import queue
 import threading
+import time
 import weakref
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
@@ -198,6 +199,7 @@ class GroupCommitter:
         self._queue: queue.SimpleQueue[tuple[Callable[[Session], Any], Future[Any]] | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
+        self.stats = {"batches": 0, "units": 0, "seconds": 0.0}  # for metrics and benchmarks
 
     def submit(self, fn: Callable[[Session], T]) -> Future[T]:
         """Queue a unit; the future resolves once the transaction holding it has committed."""
@@ -241,6 +243,15 @@ class GroupCommitter:
             self._commit(batch)
 
     def _commit(self, batch: list[tuple[Callable[[Session], Any], Future[Any]]]) -> None:
+        started = time.perf_counter()
+        try:
+            self._commit_batch(batch)
+        finally:
+            self.stats["batches"] += 1
+            self.stats["units"] += len(batch)
+            self.stats["seconds"] += time.perf_counter() - started
+
+    def _commit_batch(self, batch: list[tuple[Callable[[Session], Any], Future[Any]]]) -> None:
         outcomes: list[tuple[Future[Any], Any, BaseException | None]] = []
         try:
             with transaction(self._factory) as session:
