@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -198,6 +199,7 @@ def run_backend(name: str, clients: int, seconds: float, warmup: float, workers:
             with admin.begin() as conn:
                 conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
             admin.dispose()
+        shutil.rmtree(data_dir, ignore_errors=True)
     lat = sorted(result["latencies"])
     persisted = after - before - result["warmup_created"]
     return {

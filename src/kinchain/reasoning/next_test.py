@@ -20,6 +20,9 @@ from kinchain.reasoning.compiled import Compiled
 from kinchain.reasoning.source import MECHANISMS, Attribution, Explanation
 
 _EPS = 1e-12
+# Weight of the explanation (which condition) next to the source region (where from) in the score:
+# the region is the question the product answers; the condition still decides triage and the plan.
+EXPLANATION_WEIGHT = 0.25
 
 
 def _h(p: np.ndarray, axis: int = -1) -> np.ndarray:
@@ -103,9 +106,9 @@ def information_gain(
 ) -> np.ndarray:
     """Expected bits gained by each test (0 for tests not in ``candidates``, a (T,) bool mask).
 
-    With ``attr`` the source term is the entropy of the source *region* after kinetic-chain
-    attribution (a test that reveals an upstream driver moves the region even when it leaves the
-    syndrome unchanged); without it, the entropy of the explanation itself. Only tests linked to an
+    With ``attr`` the score is the gain on the source *region* after kinetic-chain attribution (a test
+    that reveals an upstream driver moves the region even when it leaves the syndrome unchanged) plus
+    ``EXPLANATION_WEIGHT`` times the gain on the explanation itself; without it, the latter alone. Only tests linked to an
     explanation, a driver or a must-not-miss condition can gain anything, so only those are computed.
     """
     st = _static(comp, tuple(e.condition for e in exps), attr.drivers if attr is not None else ())
@@ -121,15 +124,15 @@ def information_gain(
     with np.errstate(divide="ignore", invalid="ignore"):
         post_pos = np.nan_to_num(joint_pos / p_pos[:, None])
         post_neg = np.nan_to_num((1 - pe) * pi / p_neg[:, None])
-    if attr is None or not attr.drivers:
-        gain = _h(pi[None, :]) - p_pos * _h(post_pos) - p_neg * _h(post_neg)
-    else:
+    gain = _h(pi[None, :]) - p_pos * _h(post_pos) - p_neg * _h(post_neg)  # which explanation
+    if attr is not None and attr.drivers:
+        gain = EXPLANATION_WEIGHT * gain
         q = posteriors[st.didx][None, :]
         s, f = st.s_d[rows], st.f_d[rows]
         now = _region_entropy(attr, pi[None, :], q)[0]
         h_pos = _region_entropy(attr, post_pos, _driver_update(q, s, f, True))
         h_neg = _region_entropy(attr, post_neg, _driver_update(q, s, f, False))
-        gain = now - p_pos * h_pos - p_neg * h_neg
+        gain = gain + now - p_pos * h_pos - p_neg * h_neg
     if st.mnm.size:  # must-not-miss conditions, each a binary question of its own
         p = posteriors[st.mnm][None, :]
         s, f = st.s_m[rows], st.f_m[rows]
