@@ -166,3 +166,17 @@ def test_batch_matches_single_assessment_on_the_real_knowledge_base(kb):
             for s in a.pain_source:
                 assert regions[i, REGIONS.index(s.region)] == pytest.approx(s.probability, abs=1e-4)
     assert compared > 100
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.sampled_from(["a", "b", "c"]), st.booleans()), st.integers(0, 40))
+def test_compiled_expressions_agree_with_the_interpreter(values, age):
+    from kinchain.reasoning.expressions import compiled, evaluate
+
+    findings = {**values, "age_years": float(age)}
+    adult = {"finding": "age_years", "op": ">=", "value": 18}
+    child = {"finding": "age_years", "op": "<", "value": 12}
+    exprs = ["a", {"not": "b"}, {"all": ["a", {"not": "c"}]}, {"any": ["a", "b", adult]},
+             {"at_least": 2, "of": ["a", "b", "c"]}, {"all": [{"any": ["a", "b"]}, child]}]
+    for e in exprs:
+        assert compiled(e)(findings) == evaluate(e, findings)

@@ -59,12 +59,16 @@ class Knowledge:
             raise KeyError(f"no knowledge-base parameter '{pid}'") from None
 
     def cite(self, ids: Iterable[str]) -> list[str]:
-        """Short human-readable citations for reference ids."""
-        out = []
-        for rid in ids:
+        """Short human-readable citations for reference ids ("Metcalfe D 2019")."""
+        return [self._short(rid) for rid in ids]
+
+    def _short(self, rid: str) -> str:
+        cache: dict[str, str] = self.__dict__.setdefault("_cite_cache", {})
+        text = cache.get(rid)
+        if text is None:
             ref = self.references.get(rid)
-            out.append(f"{ref.authors.split(',')[0]} {ref.year}" if ref else rid)
-        return out
+            text = cache[rid] = f"{ref.authors.split(',')[0]} {ref.year}" if ref else rid
+        return text
 
 
 def data_dir() -> Path:

@@ -152,10 +152,11 @@ def _carriers(r: Reasoning) -> dict[str, dict[str, float]]:
         p_any = np.zeros_like(pi)
         moved = np.zeros((len(pi), 0))
         driver_region = []
+    local = pi * (1 - p_any)
     for i, e in enumerate(r.exps):
-        credit(e.source, e.condition, float(pi[i] * (1 - p_any[i])))
-        for j in np.flatnonzero(moved[i] > 0):
-            credit(driver_region[j], attr.drivers[j], float(moved[i, j]))
+        credit(e.source, e.condition, float(local[i]))
+    for i, j in zip(*np.nonzero(moved > 0), strict=True):
+        credit(driver_region[j], attr.drivers[j], float(moved[i, j]))
     return out
 
 

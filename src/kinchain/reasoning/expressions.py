@@ -62,6 +62,70 @@ def evaluate(expr: Any, findings: Mapping[str, Value]) -> Tri:
     raise ValueError(f"unrecognised expression: {expr!r}")
 
 
+Compiled = Callable[[Mapping[str, Value]], Tri]
+_COMPILED: dict[str, Compiled] = {}
+
+
+def compiled(expr: Any) -> Compiled:
+    """``evaluate`` as a closure built once per distinct expression (rules run on every assessment)."""
+    key = repr(expr)
+    fn = _COMPILED.get(key)
+    if fn is None:
+        fn = _COMPILED[key] = _compile(expr)
+    return fn
+
+
+def _compile(expr: Any) -> Compiled:
+    if isinstance(expr, str):
+        name = expr
+
+        def leaf(f: Mapping[str, Value]) -> Tri:
+            v = f.get(name)
+            return None if v is None else bool(v)
+        return leaf
+    if "not" in expr:
+        inner = _compile(expr["not"])
+
+        def neg(f: Mapping[str, Value]) -> Tri:
+            v = inner(f)
+            return None if v is None else not v
+        return neg
+    if "all" in expr or "any" in expr:
+        is_all = "all" in expr
+        parts = [_compile(e) for e in expr["all" if is_all else "any"]]
+        decisive = not is_all  # any: True decides; all: False decides
+
+        def combine(f: Mapping[str, Value]) -> Tri:
+            unknown = False
+            for part in parts:
+                v = part(f)
+                if v is None:
+                    unknown = True
+                elif v is decisive:
+                    return decisive
+            return None if unknown else not decisive
+        return combine
+    if "at_least" in expr:
+        need = int(expr["at_least"])
+        parts = [_compile(e) for e in expr["of"]]
+
+        def count(f: Mapping[str, Value]) -> Tri:
+            vals = [p(f) for p in parts]
+            yes, unknown = sum(v is True for v in vals), sum(v is None for v in vals)
+            if yes >= need:
+                return True
+            return None if yes + unknown >= need else False
+        return count
+    if "finding" in expr:
+        fid, op, ref = expr["finding"], _OPS[expr["op"]], expr["value"]
+
+        def cmp(f: Mapping[str, Value]) -> Tri:
+            v = f.get(fid)
+            return None if v is None else bool(op(v, ref))
+        return cmp
+    raise ValueError(f"unrecognised expression: {expr!r}")
+
+
 def referenced_findings(expr: Any) -> Iterator[str]:
     """Every finding id an expression mentions (for validation)."""
     if expr is None:

@@ -59,14 +59,6 @@ def _region_entropy(attr: Attribution, pi: np.ndarray, q: np.ndarray) -> np.ndar
     return _h(regions)
 
 
-def _driver_update(q: np.ndarray, s: np.ndarray, f: np.ndarray, positive: bool) -> np.ndarray:
-    if positive:
-        num, den = q * s, q * s + (1 - q) * f
-    else:
-        num, den = q * (1 - s), q * (1 - s) + (1 - q) * (1 - f)
-    return np.divide(num, den, out=np.broadcast_to(q, num.shape).copy(), where=den > 0)
-
-
 @dataclass(frozen=True)
 class _Static:
     """Per (knowledge base, explanation list, drivers): the slices information gain reuses."""
@@ -118,28 +110,32 @@ def information_gain(
         return out
     pe = st.pe[rows]
     pi = np.asarray(probs)
-    joint_pos = pe * pi  # (R, E)
-    p_pos = joint_pos.sum(axis=1)
-    p_neg = 1.0 - p_pos
-    with np.errstate(divide="ignore", invalid="ignore"):
-        post_pos = np.nan_to_num(joint_pos / p_pos[:, None])
-        post_neg = np.nan_to_num((1 - pe) * pi / p_neg[:, None])
-    gain = _h(pi[None, :]) - p_pos * _h(post_pos) - p_neg * _h(post_neg)  # which explanation
+    # both answers at once: rows [0, R) are "positive", rows [R, 2R) "negative"
+    joint = np.vstack([pe * pi, (1 - pe) * pi])  # (2R, E)
+    marg = joint.sum(axis=1)
+    post = np.divide(joint, marg[:, None], out=np.zeros_like(joint), where=marg[:, None] > 0)
+    R = len(rows)
+    p_pos, p_neg = marg[:R], marg[R:]
+
+    def expected(h_after: np.ndarray) -> np.ndarray:
+        return p_pos * h_after[:R] + p_neg * h_after[R:]
+
+    gain = _h(pi[None, :])[0] - expected(_h(post))  # which explanation
     if attr is not None and attr.drivers:
-        gain = EXPLANATION_WEIGHT * gain
-        q = posteriors[st.didx][None, :]
-        s, f = st.s_d[rows], st.f_d[rows]
-        now = _region_entropy(attr, pi[None, :], q)[0]
-        h_pos = _region_entropy(attr, post_pos, _driver_update(q, s, f, True))
-        h_neg = _region_entropy(attr, post_neg, _driver_update(q, s, f, False))
-        gain = gain + now - p_pos * h_pos - p_neg * h_neg
+        q = posteriors[st.didx]
+        s_d, f_d = st.s_d[rows], st.f_d[rows]
+        num = np.vstack([q * s_d, q * (1 - s_d)])
+        den = num + np.vstack([(1 - q) * f_d, (1 - q) * (1 - f_d)])
+        q_after = np.divide(num, den, out=np.broadcast_to(q, num.shape).copy(), where=den > 0)
+        now = _region_entropy(attr, pi[None, :], q[None, :])[0]
+        gain = EXPLANATION_WEIGHT * gain + now - expected(_region_entropy(attr, post, q_after))
     if st.mnm.size:  # must-not-miss conditions, each a binary question of its own
         p = posteriors[st.mnm][None, :]
-        s, f = st.s_m[rows], st.f_m[rows]
-        pp = p * s + (1 - p) * f
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ig = _hb(p) - pp * _hb(p * s / pp) - (1 - pp) * _hb(p * (1 - s) / (1 - pp))
-        gain = gain + np.where(st.linked_m[rows], ig, 0.0).sum(axis=1)
+        s_m, f_m = st.s_m[rows], st.f_m[rows]
+        pp = p * s_m + (1 - p) * f_m
+        after = np.vstack([p * s_m / pp, p * (1 - s_m) / (1 - pp)])
+        ig = _hb(p) - pp * _hb(after[:R]) - (1 - pp) * _hb(after[R:])
+        gain = gain + (ig * st.linked_m[rows]).sum(axis=1)
     out[rows] = np.maximum(np.nan_to_num(gain, nan=0.0), 0.0)
     return out
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from kinchain.knowledge.schema import Rule, RuleLevel
-from kinchain.reasoning.expressions import Tri, Value, evaluate, referenced_findings
+from kinchain.reasoning.expressions import Tri, Value, compiled, referenced_findings
 
 
 @dataclass(frozen=True)
@@ -51,10 +51,10 @@ def _level(levels: list[RuleLevel], value: float) -> RuleLevel | None:
 
 
 def evaluate_rule(rule: Rule, findings: Mapping[str, Value]) -> RuleOutcome:
-    if rule.applies_when is not None and evaluate(rule.applies_when, findings) is not True:
+    if rule.applies_when is not None and compiled(rule.applies_when)(findings) is not True:
         return RuleOutcome(rule, applicable=False, result=None)
     if rule.kind in ("count", "score"):
-        vals = [(item, evaluate(item.expr, findings)) for item in rule.items]
+        vals = [(item, compiled(item.expr)(findings)) for item in rule.items]
         value = sum(item.points for item, v in vals if v is True)
         complete = all(v is not None for _, v in vals)
         level = _level(rule.levels, value)
@@ -66,9 +66,9 @@ def evaluate_rule(rule: Rule, findings: Mapping[str, Value]) -> RuleOutcome:
             result = True
         return RuleOutcome(rule, True, result, value, level, complete)
     if rule.expr is not None:
-        result = evaluate(rule.expr, findings)
+        result = compiled(rule.expr)(findings)
     else:
-        result = evaluate({"any": [item.expr for item in rule.items]}, findings)
+        result = compiled({"any": [item.expr for item in rule.items]})(findings)
     return RuleOutcome(rule, True, result, None, None, result is not None)
 
 

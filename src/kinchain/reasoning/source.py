@@ -41,15 +41,24 @@ class Explanation:
     log_lr: float  # total log-LR from the findings
 
 
-def explanations(kb: Knowledge, complaint: str, priors: dict[str, float],
-                 updates: dict[str, ConditionUpdate]) -> list[Explanation]:
-    out: list[Explanation] = []
+@lru_cache(maxsize=64)
+def _explaining(kb: Knowledge, complaint: str) -> tuple[tuple[str, str, str], ...]:
+    """(condition, source, mechanism) for every condition that can explain the complaint region."""
+    out = []
     for cid, cond in kb.conditions.items():
         for ex in cond.explains:
             if ex.complaint == complaint:
-                upd = updates[cid]
-                out.append(Explanation(cid, ex.source, ex.mechanism, priors[cid], upd.logit - upd.prior_logit))
+                out.append((cid, ex.source, ex.mechanism))
                 break
+    return tuple(out)
+
+
+def explanations(kb: Knowledge, complaint: str, priors: dict[str, float],
+                 updates: dict[str, ConditionUpdate]) -> list[Explanation]:
+    out: list[Explanation] = []
+    for cid, source, mechanism in _explaining(kb, complaint):
+        upd = updates[cid]
+        out.append(Explanation(cid, source, mechanism, priors[cid], upd.logit - upd.prior_logit))
     return out
 
 
