@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -23,6 +24,14 @@ from kinchain.reasoning.types import Assessment, ChainNumbers, RuleResult
 TOP_CONTRIBUTIONS = 6
 
 
+@lru_cache(maxsize=4096)
+def _prior_maps(kb: Knowledge, complaint: str, age: float, sex: str,
+                setting: str) -> tuple[dict[str, float], dict[str, float]]:
+    """Prior probability and log-odds per condition for one patient header (read-only; headers repeat)."""
+    priors = priors_for_patient(kb, complaint, age, sex, setting)
+    return {c: p.probability for c, p in priors.items()}, {c: logit(p.probability) for c, p in priors.items()}
+
+
 class Reasoning:
     """Intermediate state of one pass; kept so the interview and explanation can reuse it."""
 
@@ -33,13 +42,13 @@ class Reasoning:
         self.complaint = str(findings["complaint_region"])
         age, sex, setting = float(findings["age_years"]), str(findings["sex"]), str(findings["setting"])
         self.priors = priors_for_patient(kb, self.complaint, age, sex, setting)
+        prior_probs, prior_logits = _prior_maps(kb, self.complaint, age, sex, setting)
         self.outcomes: list[RuleOutcome] = evaluate_all(kb.rules, self.findings)
-        prior_logits = {c: logit(p.probability) for c, p in self.priors.items()}
         self.updates: dict[str, ConditionUpdate] = update_conditions(self.comp, self.findings, prior_logits,
                                                                       self.outcomes)
-        self.posteriors = {c: expit(u.logit) for c, u in self.updates.items()}
-        self.exps = src.explanations(kb, self.complaint, {c: p.probability for c, p in self.priors.items()},
-                                     self.updates)
+        logits = {c: u.logit for c, u in self.updates.items()}  # a property that sums: evaluate once
+        self.posteriors = {c: expit(v) for c, v in logits.items()}
+        self.exps = src.explanations(kb, self.complaint, prior_probs, self.updates, logits)
         self.probs = src.normalise(self.exps)
         self.attr = src.attribution(kb, self.complaint, tuple(e.condition for e in self.exps))
         self.driver_q = np.array([self.posteriors[d] for d in self.attr.drivers])
@@ -52,11 +61,12 @@ class Reasoning:
     def source_table(self) -> dict[str, dict[str, float]]:
         return src.table_from_mass(self.mass)
 
-    def gains(self, patient_only: bool = False) -> list[tuple[str, float]]:
+    def gains(self, patient_only: bool = False, limit: int | None = None) -> list[tuple[str, float]]:
+        """Findings by expected gain, best first (only the first ``limit`` when given)."""
         comp = self.comp
         cand = candidate_tests(comp, self.findings, patient_only)
         post = np.array([self.posteriors[c] for c in comp.conditions])
-        return best_by_finding(comp, information_gain(comp, self.exps, self.probs, post, cand, self.attr))
+        return best_by_finding(comp, information_gain(comp, self.exps, self.probs, post, cand, self.attr), limit)
 
 
 def _contribution(piece: Piece, kb: Knowledge) -> dict[str, Any]:
@@ -65,49 +75,68 @@ def _contribution(piece: Piece, kb: Knowledge) -> dict[str, Any]:
             "status": piece.status, "via": piece.via}
 
 
+@lru_cache(maxsize=64)
+def _columns(conditions: tuple[str, ...], drivers: tuple[str, ...]) -> tuple[dict[str, int], dict[str, int]]:
+    """Column of each explanation and of each driver (per complaint region, reused every case)."""
+    return {c: j for j, c in enumerate(conditions)}, {d: j for j, d in enumerate(drivers)}
+
+
+def _accumulate(cells: list[tuple[int, int, float]], shape: tuple[int, int]) -> np.ndarray:
+    """Dense (rows, cols) matrix summing the (row, col, value) cells, in the order given."""
+    out = np.zeros(shape)
+    for i, j, v in cells:
+        out[i, j] += v
+    return out
+
+
 def _source_contributions(r: Reasoning, regions: list[str]) -> dict[str, list[dict[str, Any]]]:
     """Leave-one-finding-out change in each region's log-odds (all findings at once, vectorised).
 
     Removing a finding changes both the explanation probabilities and the drivers' probabilities.
     """
+    # one pass over the pieces: group them by finding, and note (row, column, effect) for the
+    # explanations and drivers they move; the drop matrices are filled afterwards in bulk
     per_finding: dict[str, list[Piece]] = {}
-    for upd in r.updates.values():
+    row: dict[str, int] = {}
+    col_e, col_d = _columns(tuple(e.condition for e in r.exps), r.attr.drivers)
+    cells_e: list[tuple[int, int, float]] = []
+    cells_d: list[tuple[int, int, float]] = []
+    for cid, upd in r.updates.items():
+        je, jd = col_e.get(cid), col_d.get(cid)
         for p in upd.pieces:
-            per_finding.setdefault(p.finding, []).append(p)
+            group = per_finding.get(p.finding)
+            if group is None:
+                group = per_finding[p.finding] = []
+                row[p.finding] = len(row)
+            group.append(p)
+            if je is not None:
+                cells_e.append((1 + row[p.finding], je, p.effective))
+            if jd is not None:
+                cells_d.append((1 + row[p.finding], jd, p.effective))
     if not per_finding:
         return {region: [] for region in regions}
     fids = list(per_finding)
-    row = {f: i for i, f in enumerate(fids)}
-    col_e = {e.condition: j for j, e in enumerate(r.exps)}
-    col_d = {d: j for j, d in enumerate(r.attr.drivers)}
-    drop_e = np.zeros((len(fids), len(r.exps)))
-    drop_d = np.zeros((len(fids), len(r.attr.drivers)))
-    for cid, upd in r.updates.items():
-        je, jd = col_e.get(cid), col_d.get(cid)
-        if je is None and jd is None:
-            continue
-        for p in upd.pieces:
-            if je is not None:
-                drop_e[row[p.finding], je] += p.effective
-            if jd is not None:
-                drop_d[row[p.finding], jd] += p.effective
+    # row 0 of the drop matrices stays zero: the case as it is; row 1 + i leaves finding i out
+    drop_e = _accumulate(cells_e, (len(fids) + 1, len(r.exps)))
+    drop_d = _accumulate(cells_d, (len(fids) + 1, len(r.attr.drivers)))
     base = np.array([math.log(e.weight) + e.log_lr for e in r.exps])
-    logits = np.vstack([base[None, :], base[None, :] - drop_e])
+    logits = base - drop_e
     logits -= logits.max(axis=1, keepdims=True)
     pi = np.exp(logits)
     pi /= pi.sum(axis=1, keepdims=True)
     qlogit = np.array([r.updates[d].logit for d in r.attr.drivers])
-    q = 1 / (1 + np.exp(-np.vstack([qlogit[None, :], qlogit[None, :] - drop_d])))
-    mass = r.attr.mass(pi, q)
-    per_region = mass.reshape(len(mass), len(REGIONS), len(src.MECHANISMS)).sum(axis=2)
+    q = 1 / (1 + np.exp(drop_d - qlogit))
+    # all shown regions at once: column k of delta is region k's change when each finding is left out
+    pr = np.clip(r.attr.region_mass(pi, q)[:, [REGIONS.index(g) for g in regions]], 1e-12, 1 - 1e-12)
+    lo = np.log(pr / (1 - pr))
+    delta = lo[0] - lo[1:]
+    top = np.argsort(-np.abs(delta), axis=0)[:TOP_CONTRIBUTIONS].T.tolist()
+    deltas = delta.T.tolist()
     out: dict[str, list[dict[str, Any]]] = {}
-    for region in regions:
-        pr = np.clip(per_region[:, REGIONS.index(region)], 1e-12, 1 - 1e-12)
-        lo = np.log(pr / (1 - pr))
-        delta = lo[0] - lo[1:]
+    for k, region in enumerate(regions):
         items = []
-        for i in np.argsort(-np.abs(delta))[:TOP_CONTRIBUTIONS]:
-            d = float(delta[i])
+        for i in top[k]:
+            d = deltas[k][i]
             if abs(d) < 0.01:  # under a 1% change in odds: not a reason worth showing
                 break
             pieces = per_finding[fids[i]]
@@ -132,31 +161,40 @@ def _rule_results(r: Reasoning) -> list[RuleResult]:
     return out
 
 
-def _carriers(r: Reasoning) -> dict[str, dict[str, float]]:
-    """Which conditions carry each region's mass: syndromes that stay local, and the drivers they move to."""
+def _carriers(r: Reasoning, regions: list[str] | None = None) -> dict[str, dict[str, float]]:
+    """Which conditions carry each region's mass: syndromes that stay local, and the drivers they move to.
+
+    ``regions``: only these regions are wanted (the others are skipped, not summed).
+    """
     attr = r.attr
     pi = np.asarray(r.probs)
     out: dict[str, dict[str, float]] = {}
 
+    wanted = set(REGIONS if regions is None else regions)
+
     def credit(region: str, cid: str, mass: float) -> None:
+        if region not in wanted:
+            return
         row = out.setdefault(region, {})
         row[cid] = row.get(cid, 0.0) + mass
 
     if attr.drivers:
         q = np.clip(r.driver_q, 1e-12, 1 - 1e-12)
-        p_any = np.where(attr.membership.sum(axis=1) > 0, 1 - np.exp(np.log1p(-q) @ attr.membership.T), 0.0)
-        qsum = attr.membership @ q
-        moved = np.divide(pi * p_any, qsum, out=np.zeros_like(pi), where=qsum > 0)[:, None] * attr.membership * q
-        driver_region = [REGIONS[int(np.argmax(row)) // len(src.MECHANISMS)] for row in attr.onehot_d]
+        member = attr.membership64  # 0/1: the same products as the float32 matrix, without a cast
+        p_any = np.where(attr.has_drivers, 1 - np.exp(np.log1p(-q) @ member.T), 0.0)
+        qsum = member @ q
+        moved = np.divide(pi * p_any, qsum, out=np.zeros_like(pi), where=qsum > 0)[:, None] * member * q
+        driver_region = [REGIONS[i] for i in np.argmax(attr.region_d, axis=1).tolist()]
     else:
         p_any = np.zeros_like(pi)
         moved = np.zeros((len(pi), 0))
         driver_region = []
-    local = pi * (1 - p_any)
+    local = (pi * (1 - p_any)).tolist()
     for i, e in enumerate(r.exps):
-        credit(e.source, e.condition, float(local[i]))
-    for i, j in zip(*np.nonzero(moved > 0), strict=True):
-        credit(driver_region[j], attr.drivers[j], float(moved[i, j]))
+        credit(e.source, e.condition, local[i])
+    moved_rows = moved.tolist()
+    for i, j in zip(*(x.tolist() for x in np.nonzero(moved > 0)), strict=True):
+        credit(driver_region[j], attr.drivers[j], moved_rows[i][j])
     return out
 
 
@@ -191,7 +229,7 @@ def build_assessment(r: Reasoning, case_id: str | None, n_next: int = 5,
     shown_regions: list[str] = [d["region"] for d in sources[:2] if d["probability"] > 0]
     contributions = _source_contributions(r, shown_regions) if explain else {g: [] for g in shown_regions}
     src_expl = []
-    carried = _carriers(r)
+    carried = _carriers(r, shown_regions)
     for region in shown_regions:
         carriers = sorted(carried.get(region, {}).items(), key=lambda t: -t[1])
         src_expl.append({"region": region, "probability": next(d["probability"] for d in sources if d["region"] == region),
@@ -202,7 +240,7 @@ def build_assessment(r: Reasoning, case_id: str | None, n_next: int = 5,
             all_notes.append(f"{o.rule.name}: {o.level.label if o.level else ''} -> probability "
                              f"{o.probability:.0%} for {kb.conditions[o.rule.condition].name}.")
     next_tests = []
-    for fid, g in (r.gains()[:n_next] if n_next > 0 else []):
+    for fid, g in (r.gains(limit=n_next) if n_next > 0 else []):
         f = kb.findings[fid]
         next_tests.append({"finding": fid, "question": f.question, "description": f.description, "group": f.group,
                            "expected_gain_bits": round(g, 4), "patient_askable": f.patient_askable})

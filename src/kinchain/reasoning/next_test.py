@@ -15,9 +15,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from kinchain.knowledge.schema import REGIONS
 from kinchain.reasoning.compiled import Compiled
-from kinchain.reasoning.source import MECHANISMS, Attribution, Explanation
+from kinchain.reasoning.source import Attribution, Explanation
 
 _EPS = 1e-12
 # Weight of the explanation (which condition) next to the source region (where from) in the score:
@@ -25,9 +24,11 @@ _EPS = 1e-12
 EXPLANATION_WEIGHT = 0.25
 
 
-def _h(p: np.ndarray, axis: int = -1) -> np.ndarray:
+def _h(p: np.ndarray) -> np.ndarray:
+    """Entropy (bits) of each distribution along the last axis."""
     p = np.clip(p, _EPS, 1.0)
-    return -(p * np.log2(p)).sum(axis=axis)
+    # a product with ones sums many short rows several times faster than .sum(axis=-1)
+    return -((p * np.log2(p)) @ np.ones(p.shape[-1]))
 
 
 def _hb(p: np.ndarray) -> np.ndarray:
@@ -53,39 +54,111 @@ def _p_pos(comp: Compiled, conds: tuple[str, ...]) -> np.ndarray:
     return np.hstack(cols)
 
 
-def _region_entropy(attr: Attribution, pi: np.ndarray, q: np.ndarray) -> np.ndarray:
-    mass = attr.mass(pi, q)
-    regions = mass.reshape(len(mass), len(REGIONS), len(MECHANISMS)).sum(axis=2)
-    return _h(regions)
-
-
 @dataclass(frozen=True)
 class _Static:
-    """Per (knowledge base, explanation list, drivers): the slices information gain reuses."""
+    """Per (knowledge base, explanation list, drivers): everything information gain needs that does
+    not depend on the findings. Arrays over "answers" stack both answers of the R relevant tests:
+    rows [0, R) are "positive", rows [R, 2R) "negative"."""
 
-    relevant: np.ndarray  # (T,) tests linked to an explanation, a driver or a must-not-miss condition
-    pe: np.ndarray  # (T, E) P(test positive | explanation)
-    didx: np.ndarray
-    s_d: np.ndarray  # (T, D) driver sensitivity (0.5 where unlinked)
-    f_d: np.ndarray
-    mnm: np.ndarray
-    s_m: np.ndarray  # (T, M) must-not-miss sensitivity (0.5 where unlinked)
-    f_m: np.ndarray
-    linked_m: np.ndarray
+    rows: np.ndarray  # (R,) tests linked to an explanation, a driver or a must-not-miss condition
+    answer: np.ndarray  # (2R, E) P(answer | explanation)
+    answer_log: np.ndarray  # (2R, E) answer * log2(answer), for the closed-form entropy
+    min_answer: float
+    didx: np.ndarray  # (D,) driver condition columns
+    chain: np.ndarray  # (L,) positions in [0, R) of the tests linked to a driver
+    chain_answers: np.ndarray  # (2L,) their positions in [0, 2R)
+    chain_answer: np.ndarray  # (2L, E) answer[chain_answers]
+    s_d: np.ndarray  # (2L, D) P(answer | driver present), 0.5 where unlinked
+    f_d: np.ndarray  # (2L, D) P(answer | driver absent), 0.5 where unlinked
+    mnm: np.ndarray  # (M,) must-not-miss condition columns
+    pair_row: np.ndarray  # (K,) position in [0, R) of each linked (test, must-not-miss) pair
+    pair_cond: np.ndarray  # (K,) its must-not-miss condition column
+    s_m: np.ndarray  # (K,) sensitivity of the pair
+    miss_m: np.ndarray  # (K,) 1 - sensitivity
+    f_m: np.ndarray  # (K,) false-positive rate of the pair
+
+
+def _both(x: np.ndarray) -> np.ndarray:
+    """(R, n) P(positive | ...) -> (2R, n) P(answer | ...) for both answers."""
+    return np.vstack([x, 1 - x])
 
 
 @lru_cache(maxsize=256)
 def _static(comp: Compiled, conds: tuple[str, ...], drivers: tuple[str, ...]) -> _Static:
-    cidx = np.array([comp.cindex[c] for c in conds])
+    cidx = np.array([comp.cindex[c] for c in conds], dtype=np.int64)
     didx = np.array([comp.cindex[d] for d in drivers], dtype=np.int64)
     mnm = np.flatnonzero(comp.must_not_miss)
     linked_d = ~np.isnan(comp.sens[:, didx])
     linked_m = ~np.isnan(comp.sens[:, mnm])
     relevant = (~np.isnan(comp.sens[:, cidx])).any(axis=1) | linked_d.any(axis=1) | linked_m.any(axis=1)
-    return _Static(relevant, _p_pos(comp, conds), didx,
-                   np.where(linked_d, comp.sens[:, didx], 0.5), np.where(linked_d, comp.fpr[:, didx], 0.5),
-                   mnm, np.where(linked_m, comp.sens[:, mnm], 0.5), np.where(linked_m, comp.fpr[:, mnm], 0.5),
-                   linked_m)
+    rows = np.flatnonzero(relevant)
+    answer = _both(_p_pos(comp, conds)[rows])
+    chain = np.flatnonzero(linked_d[rows].any(axis=1))
+    s_d = np.where(linked_d, comp.sens[:, didx], 0.5)[rows][chain]
+    f_d = np.where(linked_d, comp.fpr[:, didx], 0.5)[rows][chain]
+    chain_answers = np.concatenate([chain, chain + len(rows)])
+    pair_row, pair_m = np.nonzero(linked_m[rows])  # row-major: pairs of one test are adjacent
+    sens_m, fpr_m = comp.sens[:, mnm][rows], comp.fpr[:, mnm][rows]
+    return _Static(rows, answer, answer * np.log2(answer), float(answer.min()) if answer.size else 1.0,
+                   didx, chain, chain_answers, answer[chain_answers], _both(s_d), _both(f_d),
+                   mnm, pair_row, mnm[pair_m], sens_m[pair_row, pair_m], 1 - sens_m[pair_row, pair_m],
+                   fpr_m[pair_row, pair_m])
+
+
+def _explanation_term(st: _Static, pi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(2R,) probability of each answer, and that probability times the explanation entropy after it.
+
+    Closed form: with joint = answer * pi, sum(joint * log2(joint / marg)) =
+    answer_log @ pi + answer @ (pi * log2(pi)) - marg * log2(marg): two matrix-vector products
+    instead of a logarithm per (answer, explanation). The entropy clips probabilities at _EPS; when
+    a posterior could fall below that, take the direct route so the clip applies exactly as before.
+    """
+    marg = st.answer @ pi
+    if pi.min() * st.min_answer >= _EPS:
+        plogp = st.answer_log @ pi + st.answer @ (pi * np.log2(pi))
+        return marg, marg * np.log2(marg) - plogp
+    return marg, marg * _h(st.answer * pi / marg[:, None])
+
+
+def _region_term(st: _Static, attr: Attribution, pi: np.ndarray, q: np.ndarray,
+                 marg: np.ndarray) -> tuple[float, np.ndarray]:
+    """Entropy of the source region now, and (2R,) answer probability times the entropy after it.
+
+    A test not linked to any driver leaves every q_d unchanged, so its post-answer region mass is
+    linear in the explanation posterior: regions = (answer * pi) @ W / marg, with W (E, regions)
+    fixed for this case. Only tests linked to a driver need the full attribution per answer.
+    """
+    qc = np.clip(q, 1e-7, 1 - 1e-7)  # the clip Attribution.mass applies
+    p_any = np.where(attr.has_drivers, 1 - np.exp(attr.membership64 @ np.log1p(-qc)), 0.0)
+    qsum = attr.membership64 @ qc
+    share = np.divide(p_any, qsum, out=np.zeros_like(p_any), where=qsum > 0)
+    W = (1 - p_any)[:, None] * attr.region_e + (share[:, None] * attr.membership64 * qc) @ attr.region_d
+    now = float(_h(pi @ W))
+    regions = (st.answer @ (pi[:, None] * W)) / marg[:, None]
+    if st.chain.size:
+        ca = st.chain_answers
+        post = st.chain_answer * pi / marg[ca, None]
+        num = st.s_d * q
+        q_after = num / (num + st.f_d * (1 - q))  # > 0: s_d and f_d lie in [1e-4, 1 - 1e-4]
+        regions[ca] = attr.region_mass(post, q_after)
+    return now, marg * _h(regions)
+
+
+def _must_not_miss_term(st: _Static, posteriors: np.ndarray) -> np.ndarray:
+    """(R,) expected bits on each must-not-miss condition (a binary question each), summed per test.
+
+    Computed over the linked (test, condition) pairs only: an unlinked pair gains nothing.
+    """
+    R = len(st.rows)
+    if st.pair_row.size == 0:
+        return np.zeros(R)
+    p = posteriors[st.pair_cond]
+    pos = p * st.s_m
+    pp = pos + (1 - p) * st.f_m  # P(positive)
+    pn = 1 - pp
+    h = _hb(np.concatenate([p, pos / pp, p * st.miss_m / pn])).reshape(3, -1)
+    ig = h[0] - pp * h[1] - pn * h[2]
+    return np.bincount(st.pair_row, weights=ig, minlength=R)
 
 
 def information_gain(
@@ -101,42 +174,24 @@ def information_gain(
     With ``attr`` the score is the gain on the source *region* after kinetic-chain attribution (a test
     that reveals an upstream driver moves the region even when it leaves the syndrome unchanged) plus
     ``EXPLANATION_WEIGHT`` times the gain on the explanation itself; without it, the latter alone. Only tests linked to an
-    explanation, a driver or a must-not-miss condition can gain anything, so only those are computed.
+    explanation, a driver or a must-not-miss condition can gain anything, so only those are computed
+    (all of them, whether asked or not: one pass over fixed arrays is cheaper than selecting rows).
     """
     st = _static(comp, tuple(e.condition for e in exps), attr.drivers if attr is not None else ())
-    rows = np.flatnonzero(candidates & st.relevant)
     out = np.zeros(len(candidates))
-    if rows.size == 0:
+    R = len(st.rows)
+    if R == 0 or not candidates.any():
         return out
-    pe = st.pe[rows]
-    pi = np.asarray(probs)
-    # both answers at once: rows [0, R) are "positive", rows [R, 2R) "negative"
-    joint = np.vstack([pe * pi, (1 - pe) * pi])  # (2R, E)
-    marg = joint.sum(axis=1)
-    post = np.divide(joint, marg[:, None], out=np.zeros_like(joint), where=marg[:, None] > 0)
-    R = len(rows)
-    p_pos, p_neg = marg[:R], marg[R:]
-
-    def expected(h_after: np.ndarray) -> np.ndarray:
-        return p_pos * h_after[:R] + p_neg * h_after[R:]
-
-    gain = _h(pi[None, :])[0] - expected(_h(post))  # which explanation
+    pi = np.asarray(probs, dtype=np.float64)
+    marg, weighted_h = _explanation_term(st, pi)
+    gain = _h(pi) - (weighted_h[:R] + weighted_h[R:])  # which explanation
     if attr is not None and attr.drivers:
-        q = posteriors[st.didx]
-        s_d, f_d = st.s_d[rows], st.f_d[rows]
-        num = np.vstack([q * s_d, q * (1 - s_d)])
-        den = num + np.vstack([(1 - q) * f_d, (1 - q) * (1 - f_d)])
-        q_after = np.divide(num, den, out=np.broadcast_to(q, num.shape).copy(), where=den > 0)
-        now = _region_entropy(attr, pi[None, :], q[None, :])[0]
-        gain = EXPLANATION_WEIGHT * gain + now - expected(_region_entropy(attr, post, q_after))
-    if st.mnm.size:  # must-not-miss conditions, each a binary question of its own
-        p = posteriors[st.mnm][None, :]
-        s_m, f_m = st.s_m[rows], st.f_m[rows]
-        pp = p * s_m + (1 - p) * f_m
-        after = np.vstack([p * s_m / pp, p * (1 - s_m) / (1 - pp)])
-        ig = _hb(p) - pp * _hb(after[:R]) - (1 - pp) * _hb(after[R:])
-        gain = gain + (ig * st.linked_m[rows]).sum(axis=1)
-    out[rows] = np.maximum(np.nan_to_num(gain, nan=0.0), 0.0)
+        now, weighted_region_h = _region_term(st, attr, pi, posteriors[st.didx], marg)
+        gain = EXPLANATION_WEIGHT * gain + now - (weighted_region_h[:R] + weighted_region_h[R:])
+    if st.mnm.size:
+        gain = gain + _must_not_miss_term(st, posteriors)
+    out[st.rows] = np.fmax(gain, 0.0)  # fmax: a NaN gain (0 * log 0 corner) counts as 0
+    out[~candidates] = 0.0
     return out
 
 
@@ -160,7 +215,8 @@ def best_by_finding(comp: Compiled, gain: np.ndarray, limit: int | None = None) 
     ranked = np.argsort(-best, kind="stable")
     if limit is not None:
         ranked = ranked[:limit]
-    return [(names[i], float(best[i])) for i in ranked if best[i] > 1e-9]
+    values = best.tolist()  # plain floats: indexing numpy scalars one by one is slow
+    return [(names[i], values[i]) for i in ranked.tolist() if values[i] > 1e-9]
 
 
 @lru_cache(maxsize=8)

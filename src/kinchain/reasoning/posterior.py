@@ -21,8 +21,9 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from kinchain.reasoning.compiled import Compiled
+from kinchain.reasoning.compiled import Compiled, Test
 from kinchain.reasoning.expressions import Value
 from kinchain.reasoning.priors import logit
 from kinchain.reasoning.rules import RuleOutcome
@@ -30,7 +31,7 @@ from kinchain.reasoning.rules import RuleOutcome
 CLUSTER_DECAY = 0.5
 
 
-@dataclass
+@dataclass(slots=True)  # slots: dozens are made per assessment, so a cheaper __init__ counts
 class Piece:
     """One finding's (or rule's) raw effect on one condition."""
 
@@ -44,7 +45,7 @@ class Piece:
     effective: float = 0.0
 
 
-@dataclass
+@dataclass(slots=True)
 class ConditionUpdate:
     prior_logit: float
     pieces: list[Piece] = field(default_factory=list)
@@ -77,8 +78,31 @@ def _apply_clusters(update: ConditionUpdate) -> None:
         else:
             groups.setdefault(p.cluster, []).append(p)
     for members in groups.values():
+        if len(members) == 1:  # alone in its cluster: weight 1 (the common case, no sort needed)
+            members[0].effective = members[0].log_lr
+            continue
         for p, eff in zip(members, combine_cluster([m.log_lr for m in members]), strict=True):
             p.effective = eff
+
+
+_Effect = tuple[str, float, str | None, tuple[str, ...], str]  # condition, log-LR, cluster, citation, status
+
+
+@lru_cache(maxsize=8)
+def _effects(comp: Compiled) -> dict[str, tuple[tuple[Test, tuple[_Effect, ...], tuple[_Effect, ...]], ...]]:
+    """Per finding, per test: the non-zero effects of a positive and of a negative result, in link order
+    (resolved once per knowledge base instead of walking the links on every case)."""
+    def side(t: int, positive: bool) -> tuple[_Effect, ...]:
+        out = []
+        for link in comp.links_by_test[t]:
+            lr = link.log_pos if positive else link.log_neg
+            if lr != 0.0:
+                ev = link.evidence
+                out.append((comp.conditions[link.condition], lr, link.cluster, tuple(ev.citation), ev.status))
+        return tuple(out)
+
+    return {fid: tuple((comp.tests[t], side(t, True), side(t, False)) for t in tests)
+            for fid, tests in comp.tests_by_finding.items()}
 
 
 def update_conditions(
@@ -88,17 +112,11 @@ def update_conditions(
     outcomes: list[RuleOutcome],
 ) -> dict[str, ConditionUpdate]:
     updates = {c: ConditionUpdate(prior_logits[c]) for c in comp.conditions}
+    effects = _effects(comp)
     for fid, value in findings.items():
-        for t in comp.tests_by_finding.get(fid, ()):
-            positive = comp.tests[t].result(value)
-            for link in comp.links_by_test[t]:
-                lr = link.log_pos if positive else link.log_neg
-                if lr == 0.0:
-                    continue
-                ev = link.evidence
-                updates[comp.conditions[link.condition]].pieces.append(
-                    Piece(fid, value, lr, link.cluster, list(ev.citation), ev.status)
-                )
+        for test, if_pos, if_neg in effects.get(fid, ()):
+            for cid, lr, cluster, citation, status in (if_pos if test.result(value) else if_neg):
+                updates[cid].pieces.append(Piece(fid, value, lr, cluster, list(citation), status))
     for out in outcomes:
         rule = out.rule
         if (rule.condition is not None and out.applicable and not out.complete and rule.partial_floor
@@ -122,5 +140,6 @@ def update_conditions(
                 Piece(rule.id, label, math.log(out.lr), None, list(rule.citation), rule.status, via=rule.id)
             )
     for upd in updates.values():
-        _apply_clusters(upd)
+        if upd.pieces:  # most conditions: nothing observed bears on them
+            _apply_clusters(upd)
     return updates

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from kinchain.knowledge.schema import Rule, RuleLevel
-from kinchain.reasoning.expressions import Tri, Value, compiled, referenced_findings
+from kinchain.reasoning.expressions import Compiled, Tri, Value, compiled, referenced_findings
 
 
 @dataclass(frozen=True)
@@ -50,12 +50,48 @@ def _level(levels: list[RuleLevel], value: float) -> RuleLevel | None:
     return chosen
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    """A rule's expressions compiled once (``compiled`` keys by repr, too slow to repeat per case)."""
+
+    rule: Rule  # kept alive so its id() is not reused
+    inputs: frozenset[str]
+    applies_when: Compiled | None
+    items: tuple[tuple[float, Compiled], ...]  # (points, expression) for count and score rules
+    expr: Compiled
+    not_applicable: RuleOutcome  # frozen, so one shared instance serves every case
+
+
+def _prepare(rule: Rule) -> _Prepared:
+    # a rule without its own expression fires when any of its items does
+    expr = compiled(rule.expr if rule.expr is not None else {"any": [item.expr for item in rule.items]})
+    return _Prepared(rule, _inputs(rule),
+                     compiled(rule.applies_when) if rule.applies_when is not None else None,
+                     tuple((item.points, compiled(item.expr)) for item in rule.items), expr,
+                     RuleOutcome(rule, applicable=False, result=None))
+
+
+_PREPARED: dict[int, _Prepared] = {}  # id(rule) -> prepared rule
+
+
+def _prepared(rule: Rule) -> _Prepared:
+    entry = _PREPARED.get(id(rule))
+    if entry is None or entry.rule is not rule:
+        entry = _PREPARED[id(rule)] = _prepare(rule)
+    return entry
+
+
 def evaluate_rule(rule: Rule, findings: Mapping[str, Value]) -> RuleOutcome:
-    if rule.applies_when is not None and compiled(rule.applies_when)(findings) is not True:
-        return RuleOutcome(rule, applicable=False, result=None)
+    return _evaluate(_prepared(rule), findings)
+
+
+def _evaluate(prep: _Prepared, findings: Mapping[str, Value]) -> RuleOutcome:
+    rule = prep.rule
+    if prep.applies_when is not None and prep.applies_when(findings) is not True:
+        return prep.not_applicable
     if rule.kind in ("count", "score"):
-        vals = [(item, compiled(item.expr)(findings)) for item in rule.items]
-        value = sum(item.points for item, v in vals if v is True)
+        vals = [(points, fn(findings)) for points, fn in prep.items]
+        value = sum(points for points, v in vals if v is True)
         complete = all(v is not None for _, v in vals)
         level = _level(rule.levels, value)
         top = rule.levels[-1].min if rule.levels else None
@@ -65,10 +101,7 @@ def evaluate_rule(rule: Rule, findings: Mapping[str, Value]) -> RuleOutcome:
         elif top is not None and value >= top:
             result = True
         return RuleOutcome(rule, True, result, value, level, complete)
-    if rule.expr is not None:
-        result = compiled(rule.expr)(findings)
-    else:
-        result = compiled({"any": [item.expr for item in rule.items]})(findings)
+    result = prep.expr(findings)
     return RuleOutcome(rule, True, result, None, None, result is not None)
 
 
@@ -79,21 +112,15 @@ def _inputs(rule: Rule) -> frozenset[str]:
     return frozenset(names)
 
 
-_INPUTS: dict[int, tuple[Rule, frozenset[str]]] = {}  # id -> (rule kept alive, its inputs)
-
-
 def evaluate_all(rules: Mapping[str, Rule], findings: Mapping[str, Value]) -> list[RuleOutcome]:
     """Every rule's outcome; a rule none of whose inputs was observed cannot apply and is not evaluated."""
     out = []
     for r in rules.values():
-        entry = _INPUTS.get(id(r))
-        if entry is None or entry[0] is not r:
-            entry = _INPUTS[id(r)] = (r, _inputs(r))
-        inputs = entry[1]
-        if inputs.isdisjoint(findings):
-            out.append(RuleOutcome(r, applicable=False, result=None))
+        prep = _prepared(r)
+        if prep.inputs.isdisjoint(findings):
+            out.append(prep.not_applicable)
         else:
-            out.append(evaluate_rule(r, findings))
+            out.append(_evaluate(prep, findings))
     return out
 
 

@@ -21,6 +21,7 @@ carrying most of that sum.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -54,11 +55,13 @@ def _explaining(kb: Knowledge, complaint: str) -> tuple[tuple[str, str, str], ..
 
 
 def explanations(kb: Knowledge, complaint: str, priors: dict[str, float],
-                 updates: dict[str, ConditionUpdate]) -> list[Explanation]:
+                 updates: dict[str, ConditionUpdate], logits: Mapping[str, float] | None = None) -> list[Explanation]:
+    """``logits``: each update's ``logit`` when the caller has already computed them."""
     out: list[Explanation] = []
     for cid, source, mechanism in _explaining(kb, complaint):
         upd = updates[cid]
-        out.append(Explanation(cid, source, mechanism, priors[cid], upd.logit - upd.prior_logit))
+        lo = logits[cid] if logits is not None else upd.logit
+        out.append(Explanation(cid, source, mechanism, priors[cid], lo - upd.prior_logit))
     return out
 
 
@@ -73,18 +76,34 @@ class Attribution:
     membership: np.ndarray  # (E, D) 1 where driver d drives explanation e
     onehot_e: np.ndarray  # (E, K) explanation -> (region, mechanism) cell
     onehot_d: np.ndarray  # (D, K) driver -> (region, mechanism) cell
+    # Derived once per (knowledge base, complaint): float64 copies (no cast per call) and the
+    # region-only one-hots (mechanisms summed) that the information gain works with.
+    has_drivers: np.ndarray  # (E,) bool, explanation has at least one driver
+    membership64: np.ndarray  # (E, D)
+    onehot_e64: np.ndarray  # (E, K)
+    onehot_d64: np.ndarray  # (D, K)
+    region_e: np.ndarray  # (E, R) explanation -> source region
+    region_d: np.ndarray  # (D, R) driver -> source region
 
     def mass(self, pi: np.ndarray, q: np.ndarray) -> np.ndarray:
         """(N, K) mass per (region, mechanism) cell for explanation probabilities pi (N, E), drivers q (N, D)."""
+        return self._split(pi, q, self.onehot_e64, self.onehot_d64)
+
+    def region_mass(self, pi: np.ndarray, q: np.ndarray) -> np.ndarray:
+        """(N, regions) mass per source region: ``mass`` with the mechanisms summed."""
+        return self._split(pi, q, self.region_e, self.region_d)
+
+    def _split(self, pi: np.ndarray, q: np.ndarray, to_e: np.ndarray, to_d: np.ndarray) -> np.ndarray:
         if not self.drivers:
-            return pi @ self.onehot_e
+            return pi @ to_e
         q = np.clip(q, 1e-7, 1 - 1e-7)
-        log_none = np.log1p(-q) @ self.membership.T  # (N, E)
-        p_any = np.where(self.membership.sum(axis=1) > 0, 1 - np.exp(log_none), 0.0)
-        qsum = q @ self.membership.T
+        member = self.membership64  # 0/1, so the same products as the float32 matrix without a cast
+        log_none = np.log1p(-q) @ member.T  # (N, E)
+        p_any = np.where(self.has_drivers, 1 - np.exp(log_none), 0.0)
+        qsum = q @ member.T
         a = np.divide(pi * p_any, qsum, out=np.zeros_like(pi), where=qsum > 0)
-        b = q * (a @ self.membership)
-        return (pi * (1 - p_any)) @ self.onehot_e + b @ self.onehot_d
+        b = q * (a @ member)
+        return (pi * (1 - p_any)) @ to_e + b @ to_d
 
 
 def cell(region: str, mechanism: str) -> int:
@@ -115,15 +134,21 @@ def attribution(kb: Knowledge, complaint: str, conditions: tuple[str, ...]) -> A
         for drv in by_condition.get(cid, []):
             if drv in driver_source and drv != cid:
                 membership[i, drivers.index(drv)] = 1.0
-    return Attribution(drivers, membership, onehot_e, onehot_d)
+    n_reg, n_mech = len(REGIONS), len(MECHANISMS)
+    region_e = onehot_e.astype(np.float64).reshape(E, n_reg, n_mech).sum(axis=2)
+    region_d = onehot_d.astype(np.float64).reshape(D, n_reg, n_mech).sum(axis=2)
+    return Attribution(drivers, membership, onehot_e, onehot_d, membership.sum(axis=1) > 0,
+                       membership.astype(np.float64), onehot_e.astype(np.float64), onehot_d.astype(np.float64),
+                       region_e, region_d)
 
 
 def table_from_mass(mass: np.ndarray) -> dict[str, dict[str, float]]:
     """One row of (K,) mass -> {region: {mechanism: probability}} (cells with mass only)."""
     out: dict[str, dict[str, float]] = {}
+    cells = mass.tolist()  # plain floats: indexing numpy scalars one by one is slow
     for r, region in enumerate(REGIONS):
         for m, mech in enumerate(MECHANISMS):
-            v = float(mass[r * len(MECHANISMS) + m])
+            v = cells[r * len(MECHANISMS) + m]
             if v > 0:
                 out.setdefault(region, {})[mech] = v
     return out
