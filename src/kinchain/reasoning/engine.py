@@ -285,9 +285,18 @@ def chain_numbers(a: Assessment, findings: Mapping[str, FindingValue], kb: Knowl
     top = a.pain_source[0]
     if top.mechanism != "kinetic_chain":
         return None
+    from kinchain.chain.findings import CHAIN_SIGNS, FINDING_MAP
+
+    relevant = {m.finding for m in FINDING_MAP} | set(CHAIN_SIGNS) | {"sex", "body_mass_kg", "height_m"}
+    return _chain_numbers(kb, tuple(sorted((k, v) for k, v in findings.items() if k in relevant)))
+
+
+@lru_cache(maxsize=1024)
+def _chain_numbers(kb: Knowledge, inputs: tuple[tuple[str, FindingValue], ...]) -> ChainNumbers | None:
+    """The model is a pure function of the few findings it reads, so identical impairments share one run."""
     from kinchain.chain import chain_for_findings
 
-    res = chain_for_findings(findings, kb=kb)
+    res = chain_for_findings(dict(inputs), kb=kb)
     if res is None:
         return None
     return ChainNumbers(
