@@ -7,7 +7,9 @@ markers the model uses (a C3D cannot hold more than 65,535 frames in its standar
 in the same run:
 
 - our whole pipeline (read TRC -> gap fill + Butterworth -> frames + joint angles -> gait events ->
-  per-stance measures -> norms -> findings), frames per second;
+  per-stance measures -> norms -> findings), frames per second; the TRC body is parsed by pyarrow's
+  CSV reader, which uses every core, so the whole pipeline is timed a second time with pyarrow held to
+  one thread (kineticstoolkit's angle step runs on one);
 - our joint-angle step alone (pelvis/femur/tibia frames, Harrington HJC, Cardan ZXY);
 - kineticstoolkit doing the same angle computation on the same filtered landmarks
   (create_frames / get_local_coordinates / get_angles);
@@ -110,6 +112,14 @@ def main() -> None:
         build_s = time.perf_counter() - t0
 
         pipeline_s, res = best_of(args.repeats, lambda: analyze(path, "gait", kb=kb))
+        import pyarrow as pa
+
+        threads = pa.cpu_count()
+        pa.set_cpu_count(1)
+        try:
+            one_thread_s, _ = best_of(args.repeats, lambda: analyze(path, "gait", kb=kb))
+        finally:
+            pa.set_cpu_count(threads)
 
         t0 = time.perf_counter()
         trial = read_trc(path)
@@ -135,6 +145,8 @@ def main() -> None:
         "angles_frames_per_s": round(n / ours_s), "ktk_angles_s": round(ktk_s, 3),
         "ktk_angles_frames_per_s": round(n / ktk_s), "ratio_angles_vs_ktk": round(ktk_s / ours_s, 2),
         "ratio_pipeline_vs_ktk_angles": round(ktk_s / pipeline_s, 2), "trc_read_s": round(read_s, 3),
+        "pipeline_one_thread_s": round(one_thread_s, 3),
+        "ratio_pipeline_one_thread_vs_ktk_angles": round(ktk_s / one_thread_s, 2),
         "pipeline_in_memory_s": round(in_memory_s, 3),
         "ratio_pipeline_in_memory_vs_ktk_angles": round(ktk_s / in_memory_s, 2), "max_angle_diff_deg": max_diff,
         "stances_found": stances, "repeats": args.repeats, "frames_analysed": int(trial.n_frames),
@@ -143,13 +155,14 @@ def main() -> None:
           f"built in {build_s:.1f} s")
     print(f"whole pipeline (read, filter, angles, events, measures, findings): {pipeline_s:.2f} s = "
           f"{n / pipeline_s:,.0f} frames/s, {stances} stance phases")
+    print(f"  the same with pyarrow held to one thread: {one_thread_s:.2f} s = {n / one_thread_s:,.0f} frames/s")
     print(f"  of which reading the TRC: {read_s:.2f} s; pipeline on the trial in memory: "
           f"{in_memory_s:.2f} s = {n / in_memory_s:,.0f} frames/s")
     print(f"joint angles, ours: {ours_s:.3f} s = {n / ours_s:,.0f} frames/s")
     print(f"joint angles, kineticstoolkit: {ktk_s:.3f} s = {n / ktk_s:,.0f} frames/s")
     print(f"speed ratio (angles): {ktk_s / ours_s:.1f}x; whole pipeline (with TRC read) vs kineticstoolkit "
-          f"angles only: {ktk_s / pipeline_s:.2f}x; in-memory pipeline vs kineticstoolkit angles: "
-          f"{ktk_s / in_memory_s:.2f}x")
+          f"angles only: {ktk_s / pipeline_s:.2f}x (pyarrow on one thread: {ktk_s / one_thread_s:.2f}x); "
+          f"in-memory pipeline vs kineticstoolkit angles: {ktk_s / in_memory_s:.2f}x")
     print(f"max angle difference: {max_diff:.2e} deg")
     if args.json:
         print(json.dumps(summary))

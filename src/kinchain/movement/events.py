@@ -38,8 +38,16 @@ def _peaks(x: FloatArray, distance: int, prominence: float, guard: int = 3) -> n
     ok = np.isfinite(x)
     y = np.where(ok, x, np.nanmin(x) if ok.any() else 0.0)
     idx, _ = find_peaks(y, distance=max(1, distance), prominence=prominence)
-    keep = [i for i in idx if ok[max(0, i - guard):i + guard + 1].all() and guard <= i < len(x) - guard]
+    idx = idx[(idx >= guard) & (idx < len(x) - guard)]
+    missing = _missing_before(ok)
+    keep = idx[missing[idx + guard + 1] == missing[idx - guard]]
     return np.asarray(keep, dtype=int)
+
+
+def _missing_before(ok: np.ndarray) -> np.ndarray:
+    """``out[i]`` = number of missing samples before frame i (length n + 1): frames a..b are all present
+    when ``out[b + 1] == out[a]``."""
+    return np.concatenate(([0], np.cumsum(~ok)))
 
 
 def contact_phases(foot_height: dict[str, FloatArray], rate: float, tol: float,
@@ -78,12 +86,16 @@ def gait_events(rel_heel: dict[str, FloatArray], rel_toe: dict[str, FloatArray],
         h, t = rel_heel[side], rel_toe[side]
         span = float(np.nanpercentile(h, 95) - np.nanpercentile(h, 5)) if np.isfinite(h).any() else 0.0
         prom = 0.2 * span
-        hs[side] = [int(i) for i in _peaks(h, min_step, prom)]
-        to[side] = [int(i) for i in _peaks(-t, min_step, prom)]
-        for s in hs[side]:
-            nxt = [o for o in to[side] if o > s]
-            if nxt and (nxt[0] - s) < 1.5 * rate and np.isfinite(h[s:nxt[0] + 1]).all():
-                stances.append(Stance(side, s, nxt[0]))
+        hs_i, to_i = _peaks(h, min_step, prom), _peaks(-t, min_step, prom)
+        hs[side] = hs_i.tolist()
+        to[side] = to_i.tolist()
+        # each heel strike pairs with the first toe off after it (toe offs are in frame order)
+        j = np.searchsorted(to_i, hs_i, side="right")
+        has = j < len(to_i)
+        s_i, o_i = hs_i[has], to_i[j[has]]
+        missing = _missing_before(np.isfinite(h))
+        good = ((o_i - s_i) < 1.5 * rate) & (missing[o_i + 1] == missing[s_i])
+        stances += [Stance(side, s, o) for s, o in zip(s_i[good].tolist(), o_i[good].tolist(), strict=True)]
     stances.sort(key=lambda st: st.start)
     return hs, to, stances
 

@@ -34,15 +34,37 @@ PIG_KNEE_OFFSET_MM = 50.0 + 7.0  # half a 100 mm knee width + marker radius
 PIG_ANKLE_OFFSET_MM = 35.0 + 7.0  # half a 70 mm ankle width + marker radius
 
 
+def _norm(v: FloatArray) -> FloatArray:
+    """Length along the last axis (size 3), same sums as ``np.linalg.norm`` without a reduction call."""
+    return np.asarray(np.sqrt(v[..., 0] * v[..., 0] + v[..., 1] * v[..., 1] + v[..., 2] * v[..., 2]))
+
+
+def project(v: FloatArray, axes: FloatArray) -> FloatArray:
+    """``v @ axes`` for points (n, 3) and one axis (3,) or several (3, k), written out as sums of
+    products: a BLAS call on such thin operands gains nothing and was seen to stall for tens of
+    milliseconds per call (worker threads) on a shared machine."""
+    return np.asarray(v[:, 0, None] * axes[0] + v[:, 1, None] * axes[1] + v[:, 2, None] * axes[2]
+                      if axes.ndim == 2 else v[:, 0] * axes[0] + v[:, 1] * axes[1] + v[:, 2] * axes[2])
+
+
+def _cross(a: FloatArray, b: FloatArray) -> FloatArray:
+    """``np.cross`` of (n, 3) arrays (the same products and differences) without its dtype copies."""
+    out = np.empty(np.broadcast_shapes(a.shape, b.shape))
+    np.subtract(a[..., 1] * b[..., 2], a[..., 2] * b[..., 1], out=out[..., 0])
+    np.subtract(a[..., 2] * b[..., 0], a[..., 0] * b[..., 2], out=out[..., 1])
+    np.subtract(a[..., 0] * b[..., 1], a[..., 1] * b[..., 0], out=out[..., 2])
+    return out
+
+
 def _unit(v: FloatArray) -> FloatArray:
-    return v / np.linalg.norm(v, axis=-1, keepdims=True)
+    return v / _norm(v)[..., None]
 
 
 def frame_yz(y: FloatArray, z_hint: FloatArray) -> FloatArray:
     """Rotation matrices (n, 3, 3), columns X, Y, Z: Y along ``y``, X = Y x z_hint, Z = X x Y."""
     ey = _unit(y)
-    ex = _unit(np.cross(ey, z_hint))
-    ez = np.cross(ex, ey)
+    ex = _unit(_cross(ey, z_hint))
+    ez = _cross(ex, ey)
     return np.stack((ex, ey, ez), axis=-1)
 
 
@@ -50,19 +72,21 @@ def pelvis_frame(rasi: FloatArray, lasi: FloatArray, rpsi: FloatArray, lpsi: Flo
     origin = 0.5 * (rasi + lasi)
     ez = _unit(rasi - lasi)
     fwd = origin - 0.5 * (rpsi + lpsi)
-    ey = _unit(np.cross(ez, fwd))
-    ex = np.cross(ey, ez)
+    ey = _unit(_cross(ez, fwd))
+    ex = _cross(ey, ez)
     return origin, np.stack((ex, ey, ez), axis=-1)
 
 
 def harrington_hjc(rasi: FloatArray, lasi: FloatArray, rpsi: FloatArray, lpsi: FloatArray,
                    origin: FloatArray, rot: FloatArray) -> tuple[FloatArray, FloatArray, dict[str, float]]:
     """Right and left hip joint centres (Harrington et al. 2007, PW+PD regression), mm."""
-    pw = float(np.nanmedian(np.linalg.norm(rasi - lasi, axis=-1)))
-    pd = float(np.nanmedian(np.linalg.norm(0.5 * (rasi + lasi) - 0.5 * (rpsi + lpsi), axis=-1)))
+    pw = float(np.nanmedian(_norm(rasi - lasi)))
+    pd = float(np.nanmedian(_norm(0.5 * (rasi + lasi) - 0.5 * (rpsi + lpsi))))
     x, y, z = -0.24 * pd - 9.9, -0.30 * pw - 10.9, 0.33 * pw + 7.3
-    r = origin + np.einsum("nij,j->ni", rot, np.array([x, y, z]))
-    left = origin + np.einsum("nij,j->ni", rot, np.array([x, y, -z]))
+    xy = rot[:, :, 0] * x + rot[:, :, 1] * y
+    zz = rot[:, :, 2] * z
+    r = origin + (xy + zz)
+    left = origin + (xy - zz)
     return r, left, {"pelvic_width_mm": pw, "pelvic_depth_mm": pd}
 
 
@@ -74,13 +98,29 @@ def cardan_zxy(r_prox: FloatArray, r_dist: FloatArray) -> FloatArray:
     from gimbal lock (|b| < 90 deg; checked by :func:`cardan_zxy_scipy` in the tests), and several times
     faster because it skips scipy's re-orthonormalisation.
     """
-    rel = np.einsum("nji,njk->nik", r_prox, r_dist)
-    b = np.arcsin(np.clip(rel[:, 2, 1], -1.0, 1.0))
-    a = np.arctan2(-rel[:, 0, 1], rel[:, 1, 1])
-    c = np.arctan2(-rel[:, 2, 0], rel[:, 2, 2])
-    out = np.degrees(np.stack((a, b, c), axis=1))
-    out[~np.isfinite(rel).all(axis=(1, 2))] = np.nan
+    p, d = np.asarray(r_prox), np.asarray(r_dist)
+
+    def rel(i: int, k: int) -> FloatArray:  # element (i, k) of p^T d: only the five the angles need
+        return np.asarray(p[..., 0, i] * d[..., 0, k] + p[..., 1, i] * d[..., 1, k] + p[..., 2, i] * d[..., 2, k])
+
+    b = np.arcsin(np.clip(rel(2, 1), -1.0, 1.0))
+    a = np.arctan2(-rel(0, 1), rel(1, 1))
+    c = np.arctan2(-rel(2, 0), rel(2, 2))
+    out = np.degrees(np.stack(np.broadcast_arrays(a, b, c), axis=1))
+    ok = np.broadcast_to(_finite_frames(p) & _finite_frames(d), out.shape[:1])
+    out[~ok] = np.nan
     return out
+
+
+def _finite_frames(m: FloatArray) -> np.ndarray:
+    """Per frame: every element of the 3x3 matrix is finite (one value for a single matrix)."""
+    if m.ndim != 3:
+        return np.asarray(np.isfinite(m).all())
+    fin = np.isfinite(m).reshape(-1, 9)
+    ok = fin[:, 0] & fin[:, 1]  # an AND over the nine columns: faster than .all(axis=1) on rows of 9
+    for j in range(2, 9):
+        ok &= fin[:, j]
+    return ok
 
 
 def cardan_zxy_scipy(r_prox: FloatArray, r_dist: FloatArray) -> FloatArray:
@@ -104,7 +144,7 @@ def level_reference(pelvis_rot: FloatArray) -> tuple[FloatArray, int]:
     if np.linalg.norm(fwd) < 1e-6:
         raise MovementDataError("cannot find the walking direction: pelvis markers give no forward axis")
     fwd /= np.linalg.norm(fwd)
-    right = np.cross(fwd, up)
+    right = _cross(fwd, up)
     return np.stack((fwd, up, right), axis=-1), vi
 
 
@@ -114,13 +154,16 @@ def fppa(hip: FloatArray, knee: FloatArray, ankle: FloatArray, other_hip: FloatA
     medial meaning toward the other hip."""
     thigh = knee - hip
     shank = ankle - knee
+    def dot2(u: FloatArray, v: FloatArray) -> FloatArray:  # np.sum(u * v, axis=1) for 2D points
+        return np.asarray(u[:, 0] * v[:, 0] + u[:, 1] * v[:, 1])
+
     cross = thigh[:, 0] * shank[:, 1] - thigh[:, 1] * shank[:, 0]
-    dot = np.sum(thigh * shank, axis=1)
+    dot = dot2(thigh, shank)
     ang = np.degrees(np.abs(np.arctan2(cross, dot)))
     line = ankle - hip
     rel = knee - hip
-    off = rel - line * (np.sum(rel * line, axis=1) / np.sum(line * line, axis=1))[:, None]
-    side = np.sign(np.sum(off * (other_hip - hip), axis=1))
+    off = rel - line * (dot2(rel, line) / dot2(line, line))[:, None]
+    side = np.sign(dot2(off, other_hip - hip))
     side[side == 0] = 1.0
     return side * ang
 
@@ -138,7 +181,7 @@ class Kinematics:
 
     def height(self, name: str) -> FloatArray:
         """Vertical coordinate of a joint centre or landmark (mm, up positive)."""
-        return np.asarray(self.centres[name] @ self.reference[:, 1])
+        return project(self.centres[name], self.reference[:, 1])
 
 
 def compute(lm: dict[str, FloatArray], rate: float) -> Kinematics:
@@ -154,8 +197,7 @@ def compute(lm: dict[str, FloatArray], rate: float) -> Kinematics:
     series: dict[str, FloatArray] = {}
     centres: dict[str, FloatArray] = {"RHJC": rhjc, "LHJC": lhjc, "PELVIS": origin}
     frames: dict[str, FloatArray] = {"pelvis": rp}
-    ref_n = np.broadcast_to(ref, rp.shape)
-    pel = cardan_zxy(np.ascontiguousarray(ref_n), rp)
+    pel = cardan_zxy(ref, rp)  # the constant lab frame broadcasts over the frames
     series["pelvic_tilt"] = -pel[:, 0]
     series["pelvic_obliquity"] = -pel[:, 1]
     series["pelvic_rotation"] = pel[:, 2]
@@ -200,7 +242,7 @@ def compute(lm: dict[str, FloatArray], rate: float) -> Kinematics:
     fr_axes = ref[:, [2, 1]]  # right, up
     for side, other in (("R", "L"), ("L", "R")):
         if f"{side}KJC" in centres and f"{side}AJC" in centres:
-            p = {k: centres[k] @ fr_axes for k in (f"{side}HJC", f"{side}KJC", f"{side}AJC", f"{other}HJC")}
+            p = {k: project(centres[k], fr_axes) for k in (f"{side}HJC", f"{side}KJC", f"{side}AJC", f"{other}HJC")}
             series[f"knee_fppa_{side.lower()}"] = fppa(p[f"{side}HJC"], p[f"{side}KJC"], p[f"{side}AJC"],
                                                        p[f"{other}HJC"])
     # trunk lean relative to vertical in the lab frontal plane
@@ -211,8 +253,9 @@ def compute(lm: dict[str, FloatArray], rate: float) -> Kinematics:
         top = lm["C7"]
     if top is not None:
         v = top - 0.5 * (rhjc + lhjc)
-        series["trunk_lean"] = np.degrees(np.arctan2(v @ ref[:, 2], v @ ref[:, 1]))
-        series["trunk_flexion"] = np.degrees(np.arctan2(v @ ref[:, 0], v @ ref[:, 1]))
+        v_up = project(v, ref[:, 1])
+        series["trunk_lean"] = np.degrees(np.arctan2(project(v, ref[:, 2]), v_up))
+        series["trunk_flexion"] = np.degrees(np.arctan2(project(v, ref[:, 0]), v_up))
     else:
         notes.append("no C7 or shoulder markers: no trunk lean")
     for name in ("RHEE", "LHEE", "RTOE", "LTOE"):

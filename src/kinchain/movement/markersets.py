@@ -66,14 +66,22 @@ def _index(trial: MarkerTrial) -> dict[str, int]:
     return out
 
 
-def find(trial: MarkerTrial, aliases: tuple[str, ...], min_valid: float = 0.2) -> FloatArray | None:
-    idx = _index(trial)
+def _valid_fractions(trial: MarkerTrial) -> FloatArray:
+    """Per marker: the fraction of frames in which all three coordinates are present."""
+    fin = np.isfinite(trial.points)
+    seen = fin[:, :, 0] & fin[:, :, 1] & fin[:, :, 2]
+    return np.asarray(np.count_nonzero(seen, axis=0) / trial.n_frames)
+
+
+def find(trial: MarkerTrial, aliases: tuple[str, ...], min_valid: float = 0.2,
+         lookup: tuple[dict[str, int], FloatArray] | None = None) -> FloatArray | None:
+    """The first alias present in at least ``min_valid`` of the frames; ``lookup`` = (:func:`_index`,
+    :func:`_valid_fractions`) of the trial when the caller looks up many markers."""
+    idx, valid = lookup if lookup is not None else (_index(trial), _valid_fractions(trial))
     for a in aliases:
         i = idx.get(a.lower())
-        if i is not None:
-            xyz = trial.points[:, i, :]
-            if np.isfinite(xyz).all(axis=1).mean() >= min_valid:
-                return xyz
+        if i is not None and valid[i] >= min_valid:
+            return trial.points[:, i, :]
     return None
 
 
@@ -81,8 +89,9 @@ def landmarks(trial: MarkerTrial, static: MarkerTrial | None = None) -> tuple[di
     """Canonical landmark name -> (frames, 3) array, plus notes on what was reconstructed."""
     notes: list[str] = []
     out: dict[str, FloatArray] = {}
+    lookup = (_index(trial), _valid_fractions(trial))
     for canon, aliases in ALIASES.items():
-        xyz = find(trial, aliases)
+        xyz = find(trial, aliases, lookup=lookup)
         if xyz is not None:
             out[canon] = xyz
     if ("RPSI" not in out or "LPSI" not in out) and "SACR" in out:
@@ -114,13 +123,15 @@ def _tech_frame(p1: FloatArray, p2: FloatArray, p3: FloatArray) -> FloatArray:
 def _cast(trial: MarkerTrial, static: MarkerTrial, out: dict[str, FloatArray]) -> list[str]:
     """Rebuild landmarks missing in the dynamic trial from a static trial via technical clusters."""
     notes = []
+    dyn_lookup = (_index(trial), _valid_fractions(trial))
+    sta_lookup = (_index(static), _valid_fractions(static))
     for seg, (cluster, targets) in CLUSTERS.items():
         need = [t for t in targets if t not in out]
         if not need:
             continue
-        dyn_o = [find(trial, c, 0.5) for c in cluster]
-        sta_o = [find(static, c, 0.5) for c in cluster]
-        tgt_o = [find(static, ALIASES[t], 0.5) for t in need]
+        dyn_o = [find(trial, c, 0.5, dyn_lookup) for c in cluster]
+        sta_o = [find(static, c, 0.5, sta_lookup) for c in cluster]
+        tgt_o = [find(static, ALIASES[t], 0.5, sta_lookup) for t in need]
         dyn = [a for a in dyn_o if a is not None]
         sta = [a for a in sta_o if a is not None]
         tgt = [a for a in tgt_o if a is not None]
@@ -160,7 +171,13 @@ def _unmirror(out: dict[str, FloatArray]) -> list[str]:
     mid_asis = 0.5 * (out["RASI"] + out["LASI"])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # frames where every leg marker is missing
-        up = np.nanmean(mid_asis - np.nanmean(np.stack(legs), axis=0), axis=0)
+        # mean of the leg markers present in each frame (np.nanmean over them without stacking a copy)
+        total, count = np.zeros_like(legs[0]), np.zeros(legs[0].shape)
+        for leg in legs:
+            seen = ~np.isnan(leg)
+            total += np.where(seen, leg, 0.0)
+            count += seen
+        up = np.nanmean(mid_asis - total / count, axis=0)
     z = np.nanmean(out["RASI"] - out["LASI"], axis=0)
     x = np.nanmean(mid_asis - 0.5 * (out["RPSI"] + out["LPSI"]), axis=0)
     if float(np.dot(np.cross(z, x), up)) >= 0:

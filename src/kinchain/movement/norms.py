@@ -53,6 +53,12 @@ def _norm(measure: str, task: str, sex: str | None) -> Norm | None:
     return None
 
 
+def threshold(measure: str, task: str, sex: str | None, kb: Knowledge) -> float | None:
+    """The threshold :func:`compare` would use for ``measure`` (``None`` if no norm applies)."""
+    norm = _norm(measure, task, sex)
+    return None if norm is None else kb.parameter(norm.threshold)
+
+
 def compare(measure: str, value: float, task: str, sex: str | None, kb: Knowledge,
             low_confidence: bool = False) -> dict[str, Any] | None:
     """The norm a value is compared with, the z-score against controls and whether it is beyond the

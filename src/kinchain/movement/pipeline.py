@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,9 +14,9 @@ from kinchain.errors import MovementDataError
 from kinchain.knowledge.loader import Knowledge, load_knowledge
 from kinchain.movement import events as ev
 from kinchain.movement import kinematics as kin
-from kinchain.movement.filtering import clean
+from kinchain.movement.filtering import clean, clean_channels
 from kinchain.movement.markersets import landmarks
-from kinchain.movement.norms import SQUAT_TASKS, compare
+from kinchain.movement.norms import SQUAT_TASKS, compare, threshold
 from kinchain.movement.readers import load_trial
 from kinchain.movement.trial import CoordinateTrial, FloatArray, KeypointTrial, MarkerTrial, Trial
 
@@ -69,31 +70,78 @@ def _guess_task(path: Path) -> str | None:
     return None
 
 
-def _peak(x: FloatArray, a: int, b: int) -> float:
-    seg = x[a:b + 1]
-    return float(np.nanmax(seg)) if np.isfinite(seg).any() else float("nan")
+def _seg_extreme(x: FloatArray, a: np.ndarray, b: np.ndarray, ufunc: np.ufunc) -> FloatArray:
+    """``ufunc`` (np.fmax / np.fmin: NaN ignored, NaN when all are) over each frame span [a, b] at once
+    (spans may overlap); the same values as ``np.nanmax`` / ``np.nanmin`` span by span."""
+    padded = np.append(x, np.nan)
+    idx = np.empty(2 * len(a), dtype=np.intp)
+    idx[0::2], idx[1::2] = a, b + 1
+    return np.asarray(ufunc.reduceat(padded, idx)[0::2])
+
+
+def _units_measures(series: dict[str, FloatArray], sides: list[str], starts: list[int], stops: list[int],
+                    deepest: list[int] | None) -> list[dict[str, float]]:
+    """Measures of every stance phase [start, stop] or repetition (``deepest`` frames given) on the
+    given sides, computed for all units together (one reduction per series, no loop over frames)."""
+    n = len(sides)
+    if n == 0:
+        return []
+    a, b = np.asarray(starts, dtype=np.intp), np.asarray(stops, dtype=np.intp)
+    # + obliquity = left side lower = drop during right stance; peaks of sign * x with sign = +1 (right)
+    # or -1 (left) are taken as +max(x) or -min(x), the same numbers
+    right = np.asarray([s == "r" for s in sides])
+    cols: dict[str, list[float]] = {}
+    obl = series.get("pelvic_obliquity")
+    if obl is not None:
+        base = obl[a]
+        # peak of sign * (obl - obl[a]) over the span, computed as sign * (extreme - obl[a])
+        hi, lo = _seg_extreme(obl, a, b, np.fmax), _seg_extreme(obl, a, b, np.fmin)
+        drop = np.where(right, 1.0 * (hi - base), -1.0 * (lo - base))
+        drop[~np.isfinite(base)] = np.nan
+        cols["contralateral_pelvic_drop_deg"] = drop.tolist()
+    per_side = {"r": right, "l": ~right}
+    for key, name in (("hip_adduction", "hip_adduction_peak_deg"),
+                      ("hip_rotation", "hip_internal_rotation_peak_deg"),
+                      ("knee_abduction", "knee_abduction_peak_deg"), ("knee_flexion", "knee_flexion_peak_deg"),
+                      ("knee_fppa", "knee_fppa_deg")):
+        vals = np.full(n, np.inf)  # inf marks "series absent on this side": left out below
+        for side, sel in per_side.items():
+            x = series.get(f"{key}_{side}")
+            if x is None or not sel.any():
+                continue
+            if key == "knee_fppa" and deepest is not None:
+                vals[sel] = x[np.asarray(deepest, dtype=np.intp)[sel]]
+            else:
+                vals[sel] = _seg_extreme(x, a[sel], b[sel], np.fmax)
+        cols[name] = vals.tolist()
+    tl = series.get("trunk_lean")
+    if tl is not None:
+        hi, lo = _seg_extreme(tl, a, b, np.fmax), _seg_extreme(tl, a, b, np.fmin)
+        cols["trunk_lean_deg"] = np.where(right, 1.0 * hi, -1.0 * lo).tolist()
+    order = ("contralateral_pelvic_drop_deg", "hip_adduction_peak_deg", "hip_internal_rotation_peak_deg",
+             "knee_abduction_peak_deg", "knee_flexion_peak_deg", "knee_fppa_deg", "trunk_lean_deg")
+    present = [(k, cols[k]) for k in order if k in cols]
+    out: list[dict[str, float]] = []
+    for i in range(n):
+        out.append({k: round(v[i], 2) for k, v in present if math.isfinite(v[i])})
+    return out
 
 
 def _unit_measures(series: dict[str, FloatArray], side: str, a: int, b: int, deepest: int | None) -> dict[str, float]:
     """Measures for one stance phase [a, b] or repetition (``deepest`` frame given)."""
-    m: dict[str, float] = {}
-    sign = 1.0 if side == "r" else -1.0  # + obliquity = left side lower = drop during right stance
-    obl = series.get("pelvic_obliquity")
-    if obl is not None and np.isfinite(obl[a]):
-        m["contralateral_pelvic_drop_deg"] = _peak(sign * (obl - obl[a]), a, b)
-    for key, name in (("hip_adduction", "hip_adduction_peak_deg"),
-                      ("hip_rotation", "hip_internal_rotation_peak_deg"),
-                      ("knee_abduction", "knee_abduction_peak_deg"), ("knee_flexion", "knee_flexion_peak_deg")):
-        s = series.get(f"{key}_{side}")
-        if s is not None:
-            m[name] = _peak(s, a, b)
-    f = series.get(f"knee_fppa_{side}")
-    if f is not None:
-        m["knee_fppa_deg"] = float(f[deepest]) if deepest is not None else _peak(f, a, b)
-    tl = series.get("trunk_lean")
-    if tl is not None:
-        m["trunk_lean_deg"] = _peak(sign * tl, a, b)
-    return {k: round(v, 2) for k, v in m.items() if np.isfinite(v)}
+    return _units_measures(series, [side], [a], [b], None if deepest is None else [deepest])[0]
+
+
+def _repetition_units(series: dict[str, FloatArray], reps: list[ev.Repetition]) -> list[dict[str, Any]]:
+    measures = _units_measures(series, [r.side for r in reps], [r.start for r in reps], [r.stop for r in reps],
+                               [r.deepest for r in reps])
+    units: list[dict[str, Any]] = []
+    for r, m in zip(reps, measures, strict=True):
+        u: dict[str, Any] = {"kind": "repetition", "side": r.side, "start": r.start, "deepest": r.deepest,
+                             "stop": r.stop}
+        u.update(m)
+        units.append(u)
+    return units
 
 
 def _smooth(x: FloatArray, rate: float, cutoff: float, max_gap_s: float) -> FloatArray:
@@ -116,15 +164,18 @@ def _markers(trial: MarkerTrial, task: str | None, kb: Knowledge, static: Marker
     cutoff = kb.parameter(CUTOFF_PARAM[task])
     max_gap = kb.parameter("mv_gap_fill_max_s")
     names = list(lm)
-    stacked = np.stack([lm[n] for n in names], axis=1)
-    filt, report = clean(stacked, trial.rate, cutoff, max_gap)
-    lm = {n: np.ascontiguousarray(filt[:, i, :]) for i, n in enumerate(names)}
+    # one contiguous row per coordinate of each landmark (the layout the filter runs fastest on)
+    channels = np.empty((3 * len(names), trial.n_frames))
+    for i, n in enumerate(names):
+        channels[3 * i:3 * i + 3] = lm[n].T
+    channels, report = clean_channels(channels, trial.rate, cutoff, max_gap)
+    lm = {n: np.ascontiguousarray(channels[3 * i:3 * i + 3].T) for i, n in enumerate(names)}
     k = kin.compute(lm, trial.rate)
     notes += k.notes
     units: list[dict[str, Any]] = []
     if task in ("gait", "running"):
         fwd = k.reference[:, 0]
-        pel = k.centres["PELVIS"] @ fwd
+        pel = kin.project(k.centres["PELVIS"], fwd)
         rel_h, rel_t = {}, {}
         for side in ("r", "l"):
             S = side.upper()
@@ -133,8 +184,8 @@ def _markers(trial: MarkerTrial, task: str | None, kb: Knowledge, static: Marker
             if heel is None or toe is None:
                 raise MovementDataError(f"{trial.path}: no heel, toe or ankle markers on side {S}: gait events "
                                         "cannot be found. Fix: add heel/toe markers (e.g. RHEE, RTOE)")
-            rel_h[side] = heel @ fwd - pel
-            rel_t[side] = toe @ fwd - pel
+            rel_h[side] = kin.project(heel, fwd) - pel
+            rel_t[side] = kin.project(toe, fwd) - pel
         if task == "running":
             foot = {s: np.fmin(k.height(f"{s.upper()}HEE") if f"{s.upper()}HEE" in k.centres else np.inf,
                                k.height(f"{s.upper()}TOE") if f"{s.upper()}TOE" in k.centres else np.inf)
@@ -144,19 +195,19 @@ def _markers(trial: MarkerTrial, task: str | None, kb: Knowledge, static: Marker
         else:
             _, _, stances = ev.gait_events(rel_h, rel_t, trial.rate)
             notes.append("walking: heel strike and toe off by the coordinate method (Zeni 2008)")
-        for st in stances:
+        measures = _units_measures(k.series, [st.side for st in stances], [st.start for st in stances],
+                                   [st.stop for st in stances], None)
+        for st, m in zip(stances, measures, strict=True):
             u = {"kind": "stance", "side": st.side, "start": st.start, "stop": st.stop,
                  "duration_s": round((st.stop - st.start) / trial.rate, 4)}
-            u.update(_unit_measures(k.series, st.side, st.start, st.stop, None))
+            u.update(m)
             units.append(u)
     else:
         depth = -k.height("PELVIS")
-        ankle = {s: k.centres.get(f"{s.upper()}AJC", k.centres[f"{s.upper()}HJC"]) @ k.reference[:, 1]
+        ankle = {s: kin.project(k.centres.get(f"{s.upper()}AJC", k.centres[f"{s.upper()}HJC"]), k.reference[:, 1])
                  for s in ("r", "l")}
-        for r in ev.repetitions(depth, ankle, trial.rate, min_depth=kb.parameter("mv_rep_min_descent_mm")):
-            u = {"kind": "repetition", "side": r.side, "start": r.start, "deepest": r.deepest, "stop": r.stop}
-            u.update(_unit_measures(k.series, r.side, r.start, r.stop, r.deepest))
-            units.append(u)
+        reps = ev.repetitions(depth, ankle, trial.rate, min_depth=kb.parameter("mv_rep_min_descent_mm"))
+        units += _repetition_units(k.series, reps)
     proc: dict[str, Any] = dict(report)
     proc["hip_joint_centre"] = "Harrington 2007"
     proc.update({k2: round(v, 1) for k2, v in k.info.items()})
@@ -192,10 +243,8 @@ def _keypoints(trial: KeypointTrial, task: str | None, kb: Knowledge,
     if task in SQUAT_TASKS:
         depth = 0.5 * (p["l_hip"][:, 1] + p["r_hip"][:, 1])  # image y grows downward
         ankle = {"r": -p["r_ankle"][:, 1], "l": -p["l_ankle"][:, 1]}
-        for r in ev.repetitions(depth, ankle, trial.rate, kb.parameter("mv_rep_min_descent_leg_fraction") * leg):
-            u = {"kind": "repetition", "side": r.side, "start": r.start, "deepest": r.deepest, "stop": r.stop}
-            u.update(_unit_measures(series, r.side, r.start, r.stop, r.deepest))
-            units.append(u)
+        reps = ev.repetitions(depth, ankle, trial.rate, kb.parameter("mv_rep_min_descent_leg_fraction") * leg)
+        units += _repetition_units(series, reps)
     else:
         # side view: forward = direction of travel along image x
         direction = float(np.sign(np.nanmean(np.diff(hip_mid[:, 0])))) or 1.0
@@ -206,10 +255,12 @@ def _keypoints(trial: KeypointTrial, task: str | None, kb: Knowledge,
                 rel_h[s] = direction * (p[f"{s}_ankle"][:, 0] - hip_mid[:, 0])
                 rel_t[s] = rel_h[s]
         _, _, stances = ev.gait_events(rel_h, rel_t, trial.rate, running=task == "running")
-        for st in stances:
+        measures = _units_measures(series, [st.side for st in stances], [st.start for st in stances],
+                                   [st.stop for st in stances], None)
+        for st, m in zip(stances, measures, strict=True):
             u = {"kind": "stance", "side": st.side, "start": st.start, "stop": st.stop,
                  "duration_s": round((st.stop - st.start) / trial.rate, 4)}
-            u.update(_unit_measures(series, st.side, st.start, st.stop, None))
+            u.update(m)
             units.append(u)
         notes.append("2D gait: pelvic obliquity and FPPA need a frontal view, stance times a side view")
     return task, series, units, notes, report
@@ -244,10 +295,8 @@ def _coordinates(trial: CoordinateTrial, task: str | None, kb: Knowledge,
     if task in SQUAT_TASKS:
         depth = 0.5 * (series["knee_flexion_r"] + series["knee_flexion_l"])
         flat = {"r": -series["knee_flexion_r"], "l": -series["knee_flexion_l"]}
-        for r in ev.repetitions(depth, flat, trial.rate, kb.parameter("mv_rep_min_knee_flexion_deg")):
-            u = {"kind": "repetition", "side": r.side, "start": r.start, "deepest": r.deepest, "stop": r.stop}
-            u.update(_unit_measures(series, r.side, r.start, r.stop, r.deepest))
-            units.append(u)
+        units += _repetition_units(series, ev.repetitions(depth, flat, trial.rate,
+                                                          kb.parameter("mv_rep_min_knee_flexion_deg")))
     else:
         notes.append("no gait events from model coordinates alone: whole-trial peaks reported")
         for s in ("r", "l"):
@@ -264,13 +313,9 @@ def summarise(units: list[dict[str, Any]], task: str, sex: str | None, kb: Knowl
     """Per side: mean, SD and values of each measure with the comparison to norms; each unit also gets
     ``beyond_threshold`` (measure -> bool) for its own values."""
     summary: dict[str, Any] = {}
+    limits = {m: t for m in UNIT_MEASURES if (t := threshold(m, task, sex, kb)) is not None}
     for u in units:
-        flags = {}
-        for m in UNIT_MEASURES:
-            if m in u:
-                cmp = compare(m, u[m], task, sex, kb, low_confidence)
-                if cmp is not None:
-                    flags[m] = cmp["beyond_threshold"]
+        flags = {m: bool(u[m] > t) for m, t in limits.items() if m in u}
         if flags:
             u["beyond_threshold"] = flags
     for side in ("r", "l"):

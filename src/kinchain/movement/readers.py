@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -123,10 +124,19 @@ def read_trc(path: str | Path) -> MarkerTrial:
     """OpenSim / Cortex / OpenCap TRC: 5 header lines, then Frame#, Time and X Y Z per marker."""
     path = Path(path)
     try:
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        with path.open("rb") as fh:
+            head = fh.read(_TRC_HEAD_BYTES)
+            size = os.fstat(fh.fileno()).st_size
+        found = _trc_header(head)
+        if found is not None:
+            lines, body_at = found
+            more = body_at < size
+        else:  # header lines longer than the first read or not ending in "\n": decode the whole file
+            all_lines = path.read_bytes().decode("utf-8", errors="replace").splitlines()
+            lines, more = all_lines[:5], len(all_lines) > 5
     except OSError as exc:
         raise _err(path, f"cannot be read ({exc})", "check the path") from exc
-    if len(lines) < 6 or not lines[0].startswith("PathFileType"):
+    if len(lines) < 5 or not more or not lines[0].startswith("PathFileType"):
         raise _err(path, "is not a TRC file (first line must start with 'PathFileType')",
                    "export markers as an OpenSim .trc")
     keys, vals = _fields(lines[1]), _fields(lines[2])
@@ -147,18 +157,88 @@ def read_trc(path: str | Path) -> MarkerTrial:
         raise _err(path, f"header says NumMarkers={n_markers} but line 4 names {len(labels)} markers",
                    "make NumMarkers match the marker names")
     width = 2 + 3 * n_markers
-    data = _trc_body_fast(lines[5:], width)
-    if data is None:
-        data = _trc_body_checked(path, lines[5:], width)
+    data = _trc_body_arrow(path, body_at, width) if found is not None else None
+    if data is None:  # unusual layout: the slower parsers, the last one names the offending line
+        try:
+            body_lines = path.read_bytes().decode("utf-8", errors="replace").splitlines()[5:]
+        except OSError as exc:
+            raise _err(path, f"cannot be read ({exc})", "check the path") from exc
+        data = _trc_body_fast(body_lines, width)
+        if data is None:
+            data = _trc_body_checked(path, body_lines, width)
     if data.shape[0] < 2:
         raise _err(path, "has fewer than 2 data rows", "export the whole trial")
     rows = data
-    xyz = data[:, 2:].reshape(len(rows), n_markers, 3) * UNIT_TO_MM[unit]
+    # one contiguous row per coordinate (x, y, z of each marker in turn); ``points`` is a (frames,
+    # markers, 3) view of it, so each coordinate of a marker is contiguous over the frames
+    # (the parsers return arrays of their own: scaling in place is safe)
+    channels = np.ascontiguousarray(data[:, 2:].T)
+    if UNIT_TO_MM[unit] != 1.0:
+        channels *= UNIT_TO_MM[unit]
+    xyz = channels.T.reshape(len(rows), n_markers, 3)
     notes = []
     n_declared = meta.get("NumFrames")
     if n_declared and n_declared.strip().isdigit() and int(n_declared) != len(rows):
         notes.append(f"header NumFrames={n_declared} but {len(rows)} rows were read")
     return MarkerTrial(path=path, labels=labels, points=xyz, rate=rate, source_format="trc", notes=notes)
+
+
+_TRC_HEAD_BYTES = 1 << 20
+
+
+def _trc_header(head: bytes) -> tuple[list[str], int] | None:
+    """The five header lines (decoded) and the byte offset of the body, when the first bytes of the file
+    hold five lines ending in "\n"; None otherwise (the caller then decodes the whole file)."""
+    off = 0
+    for _ in range(5):
+        nl = head.find(b"\n", off)
+        if nl < 0:
+            return None
+        off = nl + 1
+    lines = head[:off].decode("utf-8", errors="replace").splitlines()
+    return (lines, off) if len(lines) == 5 else None
+
+
+def _trc_body_arrow(path: Path, offset: int, width: int) -> FloatArray | None:
+    """Multithreaded parse of a regular tab-separated body (pyarrow's CSV reader on the memory-mapped
+    file from byte ``offset``, every column float64, empty cells -> NaN). None when a row differs from
+    the first in its number of cells or holds anything but numbers, so that the pandas and line-by-line
+    parsers decide (the latter names the offending line)."""
+    try:
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+    except ImportError:  # pragma: no cover - a dependency of kinchain
+        return None
+    try:
+        with pa.memory_map(str(path)) as mm:
+            mm.seek(offset)
+            body = mm.read_buffer()
+            # the first data row (after any blank lines) gives the number of cells per row
+            lead = body.slice(0, _TRC_HEAD_BYTES).to_pybytes().lstrip(b"\r\n")
+            first, newline, _ = lead.partition(b"\n")
+            if not first.strip() or b"\t" not in first or not (newline or len(lead) < _TRC_HEAD_BYTES):
+                return None
+            n_cols = first.count(b"\t") + 1
+            table = pacsv.read_csv(
+                pa.BufferReader(body),
+                read_options=pacsv.ReadOptions(autogenerate_column_names=True),
+                parse_options=pacsv.ParseOptions(delimiter="\t", quote_char=False),
+                convert_options=pacsv.ConvertOptions(column_types={f"f{i}": pa.float64() for i in range(n_cols)}))
+    except (pa.ArrowException, OSError):
+        return None
+    if table.num_columns != n_cols or table.num_rows == 0:
+        return None
+    cols = np.empty((n_cols, table.num_rows))  # column-major: the caller keeps rows 2.. as they are
+    for i, col in enumerate(table.columns):
+        cols[i] = col.to_numpy()
+    arr = cols.T
+    if arr.shape[1] > width and np.isnan(cols[width:]).all():
+        arr = arr[:, :width]
+    if arr.shape[1] < width:
+        arr = np.hstack((arr, np.full((arr.shape[0], width - arr.shape[1]), np.nan)))
+    if arr.shape[1] != width or np.isnan(cols[0]).any():
+        return None
+    return arr
 
 
 def _trc_body_fast(body: list[str], width: int) -> FloatArray | None:
