@@ -86,18 +86,22 @@ class Attribution:
     region_d: np.ndarray  # (D, R) driver -> source region
 
     def mass(self, pi: np.ndarray, q: np.ndarray) -> np.ndarray:
-        """(N, K) mass per (region, mechanism) cell for explanation probabilities pi (N, E), drivers q (N, D)."""
-        return self._split(pi, q, self.onehot_e64, self.onehot_d64)
+        """(N, K) mass per (region, mechanism) cell for explanation probabilities pi (N, E), drivers q (N, D).
+
+        float32 input (the batch scorer) stays float32; anything else is computed in float64."""
+        if pi.dtype == np.float32:
+            return self._split(pi, q.astype(np.float32), self.onehot_e, self.onehot_d, self.membership)
+        return self._split(pi, q, self.onehot_e64, self.onehot_d64, self.membership64)
 
     def region_mass(self, pi: np.ndarray, q: np.ndarray) -> np.ndarray:
         """(N, regions) mass per source region: ``mass`` with the mechanisms summed."""
-        return self._split(pi, q, self.region_e, self.region_d)
+        return self._split(pi, q, self.region_e, self.region_d, self.membership64)
 
-    def _split(self, pi: np.ndarray, q: np.ndarray, to_e: np.ndarray, to_d: np.ndarray) -> np.ndarray:
+    def _split(self, pi: np.ndarray, q: np.ndarray, to_e: np.ndarray, to_d: np.ndarray,
+               member: np.ndarray) -> np.ndarray:
         if not self.drivers:
             return pi @ to_e
         q = np.clip(q, 1e-7, 1 - 1e-7)
-        member = self.membership64  # 0/1, so the same products as the float32 matrix without a cast
         log_none = np.log1p(-q) @ member.T  # (N, E)
         p_any = np.where(self.has_drivers, 1 - np.exp(log_none), 0.0)
         qsum = q @ member.T
