@@ -180,7 +180,7 @@ class RuleItem(Strict):
 class Rule(Strict):
     id: str
     name: str
-    kind: Literal["any", "count", "score", "tree", "flag"]
+    kind: Literal["any", "count", "score", "tree", "flag", "screen"]  # screen: findings the interview must ask
     condition: str | None = None
     applies_when: Expr | None = None
     items: list[RuleItem] = Field(default_factory=list)

@@ -86,6 +86,8 @@ def _rules(kb: Knowledge) -> list[str]:
                 problems.append(f"{owner}: supersedes unknown finding '{f}'")
         if rule.kind in ("count", "score") and not rule.levels:
             problems.append(f"{owner}: a {rule.kind} rule needs levels")
+        if rule.kind == "screen" and (not rule.items or rule.applies_when is None):
+            problems.append(f"{owner}: a screen needs applies_when and the items (findings) to ask")
         if rule.kind in ("any", "tree", "flag") and rule.expr is None and not rule.items:
             problems.append(f"{owner}: needs an expr or items")
         mins = [lv.min for lv in rule.levels]

@@ -8,9 +8,12 @@ Order and stop rule (see docs/method.md):
    with 'emergency' ends the interview at once: the answer (go now) is clear. Urgent-level flags are
    reached through step 2: their findings carry evidence for must-not-miss conditions, whose
    uncertainty the information gain counts.
-2. Then the question with the largest expected information gain on the pain source and the
+2. Kinetic-chain screens (rules of kind ``screen``): when their context applies (e.g. knee pain at 50 or
+   older, or at 9-16), ask their findings (e.g. does hip movement reproduce the knee pain) - the
+   evidence table's advice to always examine the hip in such knee pain.
+3. Then the question with the largest expected information gain on the pain source and the
    must-not-miss conditions (``next_test.py``), among the findings the audience can answer.
-3. Stop when the answer is clear: after at least ``interview_min_questions`` information-gain
+4. Stop when the answer is clear: after at least ``interview_min_questions`` information-gain
    questions, the leading source region has at least ``interview_stable_source``, no must-not-miss
    condition sits undecided (between a fifth of the urgent threshold and the threshold), and no answer
    to any of the ``interview_lookahead`` most informative remaining questions would change the source
@@ -74,12 +77,29 @@ def _screen(kb: Knowledge, findings: Mapping[str, FindingValue], asked: set[str]
                 break
 
 
+def _chain_screen(kb: Knowledge, findings: Mapping[str, FindingValue], asked: set[str], patient: bool) -> Iterator[str]:
+    """Screens (rules of kind 'screen') whose context applies: the evidence table's 'always examine the
+    hip in knee pain when...' and 'spine items when...' advice, asked before information gain."""
+    for rule in kb.rules.values():
+        if rule.kind != "screen" or evaluate(rule.applies_when, findings) is not True:
+            continue
+        for item in rule.items:
+            for fid in referenced_findings(item.expr):
+                f = kb.findings[fid]
+                if fid not in findings and fid not in asked and (f.patient_askable or not patient):
+                    yield fid
+
+
 def _screen_findings(kb: Knowledge) -> set[str]:
     out: set[str] = set()
     for rule in _flag_rules(kb, ("emergency",)):
         out.update(referenced_findings(rule.applies_when))
         out.update(referenced_findings(rule.expr if rule.expr is not None else {"any": [i.expr for i in rule.items]}))
     return out
+
+
+def _chain_screen_findings(kb: Knowledge) -> set[str]:
+    return {f for r in kb.rules.values() if r.kind == "screen" for i in r.items for f in referenced_findings(i.expr)}
 
 
 def _question(kb: Knowledge, fid: str, reason: str, gain: float | None = None) -> Question:
@@ -105,7 +125,9 @@ def next_question(case: Case, progress: Progress, kb: Knowledge | None = None,
             return None
     for fid in _screen(kb, findings, asked, patient):
         return _question(kb, fid, "safety screen")
-    screened = {f for f in asked if f in _screen_findings(kb)}
+    for fid in _chain_screen(kb, findings, asked, patient):
+        return _question(kb, fid, "kinetic-chain screen")
+    screened = {f for f in asked if f in _screen_findings(kb) or f in _chain_screen_findings(kb)}
     r = Reasoning(kb, findings)
     gains = [(f, g) for f, g in r.gains(patient_only=patient) if f not in asked]
     if not gains or gains[0][1] < kb.parameter("interview_min_gain_bits"):
