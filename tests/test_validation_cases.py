@@ -43,7 +43,7 @@ def test_pain_source_top1_accuracy(rows):
 def test_interview_reaches_an_answer_with_few_questions(rows):
     """Aim: median <= 12 questions at the accuracy of the full record. The replayed interview only
     learns what it asks (unrecorded answers are 'unknown'), so a gap to the full-record accuracy is
-    reported in the terminal summary; the bound here guards against regressions."""
+    reported in the terminal summary (one case today); the bound here guards against regressions."""
     s = summary(rows)
     assert s["interview_median_questions"] <= 12
-    assert s["interview_source_top1"] >= s["source_top1"] - 0.15
+    assert s["interview_source_top1"] >= s["source_top1"] - 0.05
