@@ -127,5 +127,9 @@ class Assessment(Frozen):
                 return c
         raise KeyError(cid)
 
+    def conditions_by_id(self) -> list[ConditionProbability]:
+        """Every condition in a stable order (by id), for comparing assessments."""
+        return sorted(self.conditions, key=lambda c: c.id)
+
     def to_json_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
