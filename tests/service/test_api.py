@@ -248,3 +248,19 @@ def test_prom_results_are_scored_stored_and_scoped(clinic, accounts):
     r = clinic.client.post(f"/api/patients/{pid}/proms", json={"instrument": "NPRS", "responses": {"NPRS": 1}},
                            headers=south)
     assert r.status_code == 404
+
+
+def test_assessment_body_is_byte_identical_to_the_response_model():
+    from datetime import UTC, datetime
+
+    from kinchain.api.routes_api import assessment_json, assessment_public
+    from kinchain.store.models import AssessmentRecord
+
+    result = {"format": 1, "assessment": {"p": [0.1, 1 / 3, 2.0, 1e-9, None], "t": "ünïcode", "n": {"k": [True]}},
+              "references": {"r1": "Smith 2020"}}
+    case = {"patient": {"age": 40, "sex": "female"}, "complaint": {"region": "knee"}}
+    for created in (datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC), datetime(2026, 1, 2, tzinfo=UTC)):
+        rec = AssessmentRecord(id="a" * 32, encounter_id="e" * 32, patient_id=None, created_at=created,
+                               knowledge_version="kb-1", software_version="0.1", triage_level="routine",
+                               result=result, clinic_id="c" * 32, created_by="u" * 32)
+        assert assessment_json(rec, case) == assessment_public(rec, case).model_dump_json().encode()

@@ -141,3 +141,47 @@ def test_group_commit_isolates_a_failing_unit_and_acknowledges_the_rest(engine):
         refs = {p.reference for p in s.query(Patient).filter(Patient.clinic_id == c.id)}
     assert refs == {f"G-{i}" for i in range(40) if i % 5}
     assert audit.verify(engine).ok  # the failed units left no audit events behind
+
+
+def test_async_group_commit_batches_isolates_a_failing_unit_and_keeps_the_chain(engine):
+    import asyncio
+
+    from kinchain.store.models import Patient
+
+    factory = db.make_sessionmaker(engine)
+    with db.transaction(factory) as s:
+        c = repo.get_or_create_clinic(s, "Async group clinic")
+        u = repo.create_user(s, email="agroup@example.org", password_hash="x", role="clinician", clinic_id=c.id)
+        actor = Actor(u.id, u.email, u.role, c.id)
+    committer = db.GroupCommitter(factory)
+
+    def unit(i: int):
+        def fn(session):
+            p = repo.create_patient(session, actor, reference=f"A-{i}", birth_year=None, sex=None)
+            if i % 7 == 3:
+                raise ValueError(f"unit {i} fails")
+            return p.id
+        return fn
+
+    async def main() -> list[object]:
+        return await asyncio.gather(*(committer.arun(unit(i)) for i in range(40)), return_exceptions=True)
+
+    results = asyncio.run(main())
+    assert sorted(i for i, r in enumerate(results) if isinstance(r, ValueError)) == [3, 10, 17, 24, 31, 38]
+    assert committer.stats["batches"] < committer.stats["units"]  # they really were grouped
+    with factory() as s:
+        refs = {p.reference for p in s.query(Patient).filter(Patient.clinic_id == c.id)}
+    assert refs == {f"A-{i}" for i in range(40) if i % 7 != 3}
+    assert audit.verify(engine).ok  # one head write per batch still leaves an unbroken chain
+    committer.close()
+
+
+def test_json_columns_use_orjson_and_fall_back_to_the_standard_library():
+    import json
+    import math
+
+    value = {"a": [1, 2.5, None, True], "é": "ünï", "n": {"x": 1e-7}}
+    assert json.loads(db.json_dumps(value)) == value
+    big = {"n": 2**70}  # beyond orjson's 64-bit integers
+    assert db.json_loads(db.json_dumps(big)) == big
+    assert math.isnan(db.json_loads('{"x": NaN}')["x"])  # old rows written by json.dumps still read

@@ -8,6 +8,7 @@ import; ``kinchain serve`` runs ``uvicorn`` on this factory.
 from __future__ import annotations
 
 import faulthandler
+import gc
 import logging
 import os
 import signal
@@ -32,6 +33,12 @@ HERE = Path(__file__).parent
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # Everything built so far (modules, the knowledge base, the app) lives as long as the process: move it
+    # out of the garbage collector's reach. Otherwise every full collection walks those ~130,000 objects,
+    # a pause of about 70 ms that stalls every request in flight (and, holding the SQLite write lock,
+    # the other workers' writes too).
+    gc.collect()
+    gc.freeze()
     yield
     app.state.services.dispose()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+import orjson
 from fastapi import APIRouter, Depends, Query, Response
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
@@ -60,6 +61,20 @@ def assessment_public(rec: AssessmentRecord, case: dict[str, Any]) -> Assessment
                             created_at=rec.created_at, knowledge_version=rec.knowledge_version,
                             software_version=rec.software_version, triage_level=rec.triage_level,
                             assessment=data, references=refs, case=case)
+
+
+def assessment_json(rec: AssessmentRecord, case: dict[str, Any]) -> bytes:
+    """An :class:`AssessmentPublic` body serialised directly with orjson: the same fields, order and JSON as
+    ``assessment_public(rec, case).model_dump_json()`` without validating the large engine JSON again."""
+    data, refs = features.stored_assessment(rec.result)
+    body = {"id": rec.id, "encounter_id": rec.encounter_id, "patient_id": rec.patient_id,
+            "created_at": rec.created_at, "knowledge_version": rec.knowledge_version,
+            "software_version": rec.software_version, "triage_level": rec.triage_level,
+            "assessment": data, "references": refs, "case": case}
+    try:
+        return orjson.dumps(body, option=orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS)
+    except TypeError:  # something orjson does not take: let pydantic do it
+        return assessment_public(rec, case).model_dump_json().encode()
 
 
 def plan_public(rec: CarePlanRecord) -> PlanPublic:
@@ -209,7 +224,8 @@ async def create_assessment(case: Case, actor: ActorDep, services: ServicesDep,
     rec = await services.awrite(lambda s: repo.save_assessment(
         s, actor, case=case_json, result=out.result, knowledge_version=out.knowledge_version,
         software_version=version, triage_level=out.triage_level, patient_id=patient_id))
-    return json_response(assessment_public(rec, case_json), 201, {"Location": f"/api/assessments/{rec.id}"})
+    return Response(assessment_json(rec, case_json), status_code=201, media_type="application/json",
+                    headers={"Location": f"/api/assessments/{rec.id}"})
 
 
 @router.get("/assessments/{assessment_id}", response_model=AssessmentPublic, tags=["assessments"],
@@ -217,7 +233,7 @@ async def create_assessment(case: Case, actor: ActorDep, services: ServicesDep,
 def get_assessment(assessment_id: str, actor: ActorDep, services: ServicesDep) -> Response:
     with services.tx() as s:
         rec = repo.get_assessment(s, actor, assessment_id)
-        return json_response(assessment_public(rec, repo.assessment_case(s, rec)))
+        return Response(assessment_json(rec, repo.assessment_case(s, rec)), media_type="application/json")
 
 
 # --- care plans and handouts --------------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import time
 from collections.abc import Callable
@@ -55,7 +54,7 @@ class Services:
 
     async def awrite(self, fn: Callable[[Session], T]) -> T:
         """``write`` for async routes: waits for the commit without holding a worker thread."""
-        return await asyncio.wrap_future(self.committer.submit(fn))
+        return await self.committer.arun(fn)
 
     def user_active(self, claims: TokenClaims, ttl: float = 15.0) -> bool:
         """Is the token's user still an active account? Cached for a few seconds per user."""

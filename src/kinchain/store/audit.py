@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, Table, select
+from sqlalchemy import Engine, Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from kinchain.store.models import AuditEvent, AuditHead
@@ -22,6 +22,10 @@ from kinchain.store.models import AuditEvent, AuditHead
 GENESIS = "0" * 64
 _EVENTS: Table = AuditEvent.__table__  # type: ignore[assignment]
 _HEAD: Table = AuditHead.__table__  # type: ignore[assignment]
+# Built once: append() runs on every request, and re-building statements costs more than executing them.
+_SELECT_HEAD = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
+_INSERT_EVENT = _EVENTS.insert()
+_UPDATE_HEAD = _HEAD.update().where(_HEAD.c.id == 1).values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
 
 
 @dataclass(frozen=True)
@@ -49,24 +53,50 @@ def event_hash(prev_hash: str, fields: dict[str, Any]) -> str:
     return hashlib.sha256((prev_hash + "\n" + body).encode("utf-8")).hexdigest()
 
 
+_BATCHED_HEAD = "kinchain.audit.batched_head"
+
+
+def begin_batch(session: Session) -> None:
+    """From now on in this transaction, keep the chain head in memory and write the ``audit_head`` row
+    once, in :func:`end_batch`, instead of after every event. Only for a transaction that commits or rolls
+    back as a whole (no savepoints): the group committer's batches. The head row is still locked by the
+    first event's ``SELECT ... FOR UPDATE``, so the chain cannot fork."""
+    session.info[_BATCHED_HEAD] = {}
+
+
+def end_batch(session: Session) -> None:
+    """Write the head kept by :func:`begin_batch` (call before the commit)."""
+    head = session.info.pop(_BATCHED_HEAD, None)
+    if head:
+        session.connection().execute(_UPDATE_HEAD, {"new_seq": head["seq"], "new_hash": head["hash"]})
+
+
 def append(session: Session, actor: Actor, action: str, entity: str, *, entity_id: str | None = None,
            patient_id: str | None = None, clinic_id: str | None = None,
            detail: dict[str, Any] | None = None) -> str:
     """Add one event to the chain inside the caller's transaction; returns its hash.
 
-    Uses SQL expressions rather than ORM objects: this runs on every request, so it is kept lean.
+    Uses prebuilt SQL statements rather than ORM objects: this runs on every request, so it is kept lean.
     """
     conn = session.connection()
-    head = conn.execute(select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()).one()
+    batched: dict[str, Any] | None = session.info.get(_BATCHED_HEAD)
+    if batched:
+        prev_seq, prev_hash = batched["seq"], batched["hash"]
+    else:
+        head = conn.execute(_SELECT_HEAD).one()
+        prev_seq, prev_hash = int(head.seq), str(head.hash)
     fields: dict[str, Any] = {
-        "seq": int(head.seq) + 1, "at": datetime.now(UTC).isoformat(timespec="microseconds"),
+        "seq": prev_seq + 1, "at": datetime.now(UTC).isoformat(timespec="microseconds"),
         "actor": actor.email, "actor_role": actor.role,
         "clinic_id": clinic_id if clinic_id is not None else actor.clinic_id, "action": action,
         "entity": entity, "entity_id": entity_id, "patient_id": patient_id, "detail": dict(detail or {}),
     }
-    digest = event_hash(head.hash, fields)
-    conn.execute(_EVENTS.insert().values(**fields, prev_hash=head.hash, hash=digest))
-    conn.execute(_HEAD.update().where(_HEAD.c.id == 1).values(seq=fields["seq"], hash=digest))
+    digest = event_hash(prev_hash, fields)
+    conn.execute(_INSERT_EVENT, {**fields, "prev_hash": prev_hash, "hash": digest})
+    if batched is not None:
+        batched["seq"], batched["hash"] = fields["seq"], digest
+    else:
+        conn.execute(_UPDATE_HEAD, {"new_seq": fields["seq"], "new_hash": digest})
     return digest
 
 

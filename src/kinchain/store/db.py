@@ -7,7 +7,9 @@ Nothing here runs at import: callers build an engine from an explicit URL.
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
+import json
 import os
 import queue
 import threading
@@ -20,9 +22,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
+import orjson
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from kinchain.store import audit
 
 T = TypeVar("T")
 MIGRATIONS_PACKAGE = "kinchain.store.migrations"
@@ -38,23 +43,34 @@ class _WriteLock:
         self._path = f"{database}.write-lock" if database and database != ":memory:" else None
         self._fd: int | None = None
 
-    def __enter__(self) -> None:
-        self._thread_lock.acquire()
+    def acquire(self, blocking: bool = True) -> bool:
+        if not self._thread_lock.acquire(blocking):
+            return False
         if self._path is not None:
             try:
                 if self._fd is None:
                     self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
-                fcntl.flock(self._fd, fcntl.LOCK_EX)
+                fcntl.flock(self._fd, fcntl.LOCK_EX if blocking else fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                self._thread_lock.release()
+                return False
             except BaseException:
                 self._thread_lock.release()
                 raise
+        return True
 
-    def __exit__(self, *exc: object) -> None:
+    def release(self) -> None:
         try:
             if self._fd is not None:
                 fcntl.flock(self._fd, fcntl.LOCK_UN)
         finally:
             self._thread_lock.release()
+
+    def __enter__(self) -> None:
+        self.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
 
 
 def sqlite_url(data_dir: str | Path) -> str:
@@ -69,6 +85,22 @@ def normalise_url(url: str) -> str:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     return url
+
+
+def json_dumps(value: Any) -> str:
+    """JSON columns' serializer: orjson (about 15x faster than the standard library on an assessment), with
+    the standard library as the fallback for anything orjson refuses (e.g. integers over 64 bits)."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        return json.dumps(value)
+
+
+def json_loads(text: str | bytes) -> Any:
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:  # e.g. NaN written by an older version through the standard library
+        return json.loads(text)
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -88,14 +120,15 @@ def create_db_engine(url: str, *, schema: str | None = None, pool_size: int = 10
         if u.database and u.database != ":memory:":
             Path(u.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
-                               pool_size=pool_size, max_overflow=pool_size)
+                               pool_size=pool_size, max_overflow=pool_size, json_serializer=json_dumps,
+                               json_deserializer=json_loads)
         _sqlite_pragmas(engine, immediate=not readonly, database=u.database)
         return engine
     connect_args: dict[str, Any] = {}
     if schema:
         connect_args["options"] = f"-csearch_path={schema}"
     return create_engine(url, connect_args=connect_args, pool_size=pool_size, max_overflow=pool_size,
-                         pool_pre_ping=True)
+                         pool_pre_ping=True, json_serializer=json_dumps, json_deserializer=json_loads)
 
 
 def _sqlite_pragmas(engine: Engine, *, immediate: bool, database: str | None) -> None:
@@ -121,15 +154,21 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+def write_lock(factory: sessionmaker[Session]) -> _WriteLock | None:
+    """The SQLite write lock of the factory's engine (None for other databases)."""
+    bind = factory.kw["bind"]
+    return _WRITE_LOCKS.get(bind) if bind is not None else None
+
+
 @contextmanager
-def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
+def transaction(factory: sessionmaker[Session], *, locked: bool = False) -> Iterator[Session]:
     """One unit of work: commit on success, roll back on error.
 
     On SQLite a write lock (a thread lock plus an flock shared by worker processes) serialises write
     transactions (SQLite allows one writer at a time): writers queue instead of polling the busy handler.
+    ``locked=True``: the caller already holds that lock.
     """
-    bind = factory.kw["bind"]
-    lock = _WRITE_LOCKS.get(bind) if bind is not None else None
+    lock = None if locked else write_lock(factory)
     if lock is None:
         with factory() as session, session.begin():
             yield session
@@ -188,14 +227,26 @@ class GroupCommitter:
 
     ``run(fn)`` queues ``fn(session)`` and blocks until the transaction holding it has committed, so a
     caller is only acknowledged once its write is durable. A single writer thread takes whatever units
-    are waiting (up to ``max_batch``), runs each inside its own SAVEPOINT (a failing unit is rolled back
-    and gets its exception; the others still commit), then commits once. Under load this turns N fsyncs
-    into one; with a single caller it behaves like a plain transaction.
+    are waiting (up to ``max_batch``) and commits them once. Under load this turns N fsyncs into one; with
+    a single caller it behaves like a plain transaction.
+
+    ``arun(fn)`` is the same for async callers, but batches on the event loop: units queue (without
+    blocking the loop) until the write lock is free, then the loop runs the whole batch while holding it.
+    The lock is thus held only for the batch's own work - never while a writer thread waits for the GIL
+    behind request handlers, which under load made the lock-holding time several times the work.
+
+    A batch first runs without savepoints (and with one ``audit_head`` write, see
+    :func:`kinchain.store.audit.begin_batch`). If a unit raises, that transaction is rolled back and the
+    batch re-run with one SAVEPOINT per unit, so the failing unit gets its exception and the others still
+    commit. Units must therefore only do database work through the session they are given (they may run
+    twice), be quick (they may run on the event loop), and not roll back savepoints of their own.
     """
 
     def __init__(self, factory: sessionmaker[Session], *, max_batch: int = 64) -> None:
         self._factory = factory
         self._max_batch = max_batch
+        self._pending: list[tuple[Callable[[Session], Any], asyncio.Future[Any]]] = []
+        self._flusher: asyncio.Task[None] | None = None
         self._queue: queue.SimpleQueue[tuple[Callable[[Session], Any], Future[Any]] | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
@@ -210,6 +261,30 @@ class GroupCommitter:
 
     def run(self, fn: Callable[[Session], T]) -> T:
         return self.submit(fn).result()
+
+    async def arun(self, fn: Callable[[Session], T]) -> T:
+        """Run ``fn(session)`` in a group-committed transaction from the event loop; returns once durable."""
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[T] = loop.create_future()
+        self._pending.append((fn, fut))
+        if self._flusher is None or self._flusher.done() or self._flusher.get_loop() is not loop:
+            self._flusher = loop.create_task(self._flush())
+        return await fut
+
+    async def _flush(self) -> None:
+        lock = write_lock(self._factory)
+        while self._pending:
+            # Poll rather than wait in a thread: a lock taken by a thread while the loop is busy would sit
+            # idle (blocking the other workers) until the loop came round to use it.
+            while lock is not None and not lock.acquire(blocking=False):
+                await asyncio.sleep(0.0005)  # the loop keeps serving requests meanwhile
+            try:
+                batch, self._pending = self._pending[:self._max_batch], self._pending[self._max_batch:]
+                self._commit(batch, locked=True)  # type: ignore[arg-type]
+            finally:
+                if lock is not None:
+                    lock.release()
+            await asyncio.sleep(0)  # let requests run (and queue units) before the next batch
 
     def _ensure_thread(self) -> None:
         if self._thread is not None:
@@ -242,19 +317,44 @@ class GroupCommitter:
                 batch.append(nxt)
             self._commit(batch)
 
-    def _commit(self, batch: list[tuple[Callable[[Session], Any], Future[Any]]]) -> None:
+    def _commit(self, batch: list[tuple[Callable[[Session], Any], Future[Any]]], *, locked: bool = False) -> None:
         started = time.perf_counter()
         try:
-            self._commit_batch(batch)
+            self._commit_batch(batch, locked=locked)
         finally:
             self.stats["batches"] += 1
             self.stats["units"] += len(batch)
             self.stats["seconds"] += time.perf_counter() - started
 
-    def _commit_batch(self, batch: list[tuple[Callable[[Session], Any], Future[Any]]]) -> None:
+    def _commit_batch(self, batch: list[tuple[Callable[[Session], Any], Future[Any]]], *,
+                      locked: bool = False) -> None:
+        """Run the batch in one transaction: optimistically without savepoints, else with one per unit."""
+        if len(batch) > 1:
+            unit_failed = False
+            values: list[Any] = []
+            try:
+                with transaction(self._factory, locked=locked) as session:
+                    audit.begin_batch(session)  # one audit_head write per batch, not per event
+                    for fn, _fut in batch:
+                        try:
+                            values.append(fn(session))
+                        except Exception:
+                            unit_failed = True
+                            raise
+                    audit.end_batch(session)
+            except BaseException as exc:
+                if not unit_failed:  # the commit itself failed: nobody is acknowledged
+                    _fail(batch, exc)
+                    return
+                # a unit failed: the transaction was rolled back, so redo the batch with savepoints below
+            else:
+                for (_fn, fut), value in zip(batch, values, strict=True):
+                    if not fut.done():  # an awaiting request may have been cancelled
+                        fut.set_result(value)
+                return
         outcomes: list[tuple[Future[Any], Any, BaseException | None]] = []
         try:
-            with transaction(self._factory) as session:
+            with transaction(self._factory, locked=locked) as session:
                 for fn, fut in batch:
                     savepoint = session.begin_nested() if len(batch) > 1 else None
                     try:
@@ -268,12 +368,18 @@ class GroupCommitter:
                         savepoint.rollback()
                         outcomes.append((fut, None, exc))
         except BaseException as exc:  # the commit itself failed: nobody is acknowledged
-            for _fn, fut in batch:
-                if not fut.done():
-                    fut.set_exception(exc)
+            _fail(batch, exc)
             return
         for fut, value, err in outcomes:
+            if fut.done():
+                continue
             if err is not None:
                 fut.set_exception(err)
             else:
                 fut.set_result(value)
+
+
+def _fail(batch: list[tuple[Callable[[Session], Any], Future[Any]]], exc: BaseException) -> None:
+    for _fn, fut in batch:
+        if not fut.done():
+            fut.set_exception(exc)

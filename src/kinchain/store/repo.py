@@ -27,6 +27,9 @@ from kinchain.store.models import (
     new_id,
 )
 
+_INSERT_ENCOUNTER = insert(Encounter.__table__)  # type: ignore[arg-type]
+_INSERT_ASSESSMENT = insert(AssessmentRecord.__table__)  # type: ignore[arg-type]
+
 
 class NotFound(LookupError):
     """No such record in the caller's clinic."""
@@ -148,8 +151,8 @@ def save_assessment(session: Session, actor: Actor, *, case: dict[str, Any], res
                            "software_version": software_version, "triage_level": triage_level, "result": result,
                            "created_at": now, "created_by": actor.user_id}
     conn = session.connection()
-    conn.execute(insert(Encounter), [enc])
-    conn.execute(insert(AssessmentRecord), [rec])
+    conn.execute(_INSERT_ENCOUNTER, enc)
+    conn.execute(_INSERT_ASSESSMENT, rec)
     audit.append(session, actor, "create", "assessment", entity_id=rec_id, patient_id=patient_id,
                  detail={"encounter_id": enc_id, "knowledge_version": knowledge_version})
     return AssessmentRecord(**rec)
