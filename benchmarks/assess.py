@@ -48,8 +48,8 @@ def batch_time(kb, n: int, rng: np.random.Generator) -> float:
     T = len(scorer.comp.tests)
     X = rng.choice(np.array([0, 1, -1], dtype=np.int8), size=(n, T), p=[0.9, 0.05, 0.05])
     ages = rng.integers(5, 90, size=n).astype(float)
-    sexes = rng.choice(np.array(["female", "male"]), size=n)
-    settings = rng.choice(np.array(["primary_care", "physiotherapy", "sports_medicine", "emergency"]), size=n)
+    sexes = rng.integers(0, 2, size=n)  # codes into BatchScorer SEXES / SETTINGS, as a cohort would store them
+    settings = rng.integers(0, 4, size=n)
     t0 = time.perf_counter()
     chunk = 250_000
     for s in range(0, n, chunk):

@@ -12,12 +12,14 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from kinchain.knowledge.loader import Knowledge
-from kinchain.knowledge.schema import REGIONS
+from kinchain.knowledge.schema import REGIONS, SETTINGS
 from kinchain.reasoning import source as src
 from kinchain.reasoning.compiled import compile_knowledge
 from kinchain.reasoning.expressions import Value
 from kinchain.reasoning.posterior import CLUSTER_DECAY
 from kinchain.reasoning.priors import logit, prior_for
+
+SEXES = ("female", "male")
 
 
 class BatchScorer:
@@ -71,15 +73,32 @@ class BatchScorer:
         return X
 
     def prior_logits(self, ages: np.ndarray, sexes: np.ndarray, settings: np.ndarray) -> np.ndarray:
-        """(N, C) prior log-odds; computed once per distinct (whole-year age, sex, setting)."""
-        sex_vals, sex_idx = np.unique(sexes, return_inverse=True)
-        set_vals, set_idx = np.unique(settings, return_inverse=True)
-        keys = np.stack([np.floor(ages).astype(np.int64), sex_idx.ravel(), set_idx.ravel()], axis=1)
-        uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
-        table = np.array([[logit(prior_for(self.kb, c, self.complaint, float(a), str(sex_vals[s]),
-                                           str(set_vals[g])).probability) for c in self.comp.conditions]
-                          for a, s, g in uniq], dtype=np.float32)
+        """(N, C) prior log-odds; computed once per distinct (whole-year age, sex, setting).
+
+        ``sexes`` and ``settings`` are strings, or integer codes into SEXES and SETTINGS (faster for
+        large cohorts: no string sorting)."""
+        sex_idx = self._codes(sexes, SEXES, "sexes")
+        set_idx = self._codes(settings, SETTINGS, "settings")
+        key = np.floor(ages).astype(np.int64) * 16 + sex_idx * 4 + set_idx
+        uniq, inverse = np.unique(key, return_inverse=True)
+        table = np.array([[logit(prior_for(self.kb, c, self.complaint, float(k // 16), SEXES[(k % 16) // 4],
+                                           SETTINGS[k % 4]).probability) for c in self.comp.conditions]
+                          for k in uniq.tolist()], dtype=np.float32)
         return table[inverse.ravel()]
+
+    @staticmethod
+    def _codes(values: np.ndarray, vocabulary: tuple[str, ...], name: str) -> np.ndarray:
+        if values.dtype.kind in "iu":
+            codes = values.astype(np.int64)
+        else:
+            labels, inverse = np.unique(values, return_inverse=True)
+            unknown = [str(v) for v in labels if v not in vocabulary]
+            if unknown:
+                raise ValueError(f"{name}: unknown value(s) {unknown}; use one of {list(vocabulary)}")
+            codes = np.array([vocabulary.index(str(v)) for v in labels])[inverse.ravel()]
+        if codes.size and (codes.min() < 0 or codes.max() >= len(vocabulary)):
+            raise ValueError(f"{name}: codes must be 0..{len(vocabulary) - 1} for {list(vocabulary)}")
+        return codes
 
     CHUNK = 32768  # rows per block: keeps the working set in cache
 
