@@ -79,6 +79,19 @@ def _seg_extreme(x: FloatArray, a: np.ndarray, b: np.ndarray, ufunc: np.ufunc) -
     return np.asarray(ufunc.reduceat(padded, idx)[0::2])
 
 
+def _stance_units(series: Any, stances: list[Any], rate: float) -> list[dict[str, Any]]:
+    """One unit per stance phase: side, frames, duration and the per-stance measures."""
+    measures = _units_measures(series, [st.side for st in stances], [st.start for st in stances],
+                               [st.stop for st in stances], None)
+    units = []
+    for st, m in zip(stances, measures, strict=True):
+        u: dict[str, Any] = {"kind": "stance", "side": st.side, "start": st.start, "stop": st.stop,
+                             "duration_s": round((st.stop - st.start) / rate, 4)}
+        u.update(m)
+        units.append(u)
+    return units
+
+
 def _units_measures(series: dict[str, FloatArray], sides: list[str], starts: list[int], stops: list[int],
                     deepest: list[int] | None) -> list[dict[str, float]]:
     """Measures of every stance phase [start, stop] or repetition (``deepest`` frames given) on the
@@ -195,13 +208,7 @@ def _markers(trial: MarkerTrial, task: str | None, kb: Knowledge, static: Marker
         else:
             _, _, stances = ev.gait_events(rel_h, rel_t, trial.rate)
             notes.append("walking: heel strike and toe off by the coordinate method (Zeni 2008)")
-        measures = _units_measures(k.series, [st.side for st in stances], [st.start for st in stances],
-                                   [st.stop for st in stances], None)
-        for st, m in zip(stances, measures, strict=True):
-            u = {"kind": "stance", "side": st.side, "start": st.start, "stop": st.stop,
-                 "duration_s": round((st.stop - st.start) / trial.rate, 4)}
-            u.update(m)
-            units.append(u)
+        units.extend(_stance_units(k.series, stances, trial.rate))
     else:
         depth = -k.height("PELVIS")
         ankle = {s: kin.project(k.centres.get(f"{s.upper()}AJC", k.centres[f"{s.upper()}HJC"]), k.reference[:, 1])
@@ -255,13 +262,7 @@ def _keypoints(trial: KeypointTrial, task: str | None, kb: Knowledge,
                 rel_h[s] = direction * (p[f"{s}_ankle"][:, 0] - hip_mid[:, 0])
                 rel_t[s] = rel_h[s]
         _, _, stances = ev.gait_events(rel_h, rel_t, trial.rate, running=task == "running")
-        measures = _units_measures(series, [st.side for st in stances], [st.start for st in stances],
-                                   [st.stop for st in stances], None)
-        for st, m in zip(stances, measures, strict=True):
-            u = {"kind": "stance", "side": st.side, "start": st.start, "stop": st.stop,
-                 "duration_s": round((st.stop - st.start) / trial.rate, 4)}
-            u.update(m)
-            units.append(u)
+        units.extend(_stance_units(series, stances, trial.rate))
         notes.append("2D gait: pelvic obliquity and FPPA need a frontal view, stance times a side view")
     return task, series, units, notes, report
 
