@@ -319,6 +319,10 @@ def _headline(assessment: Assessment, drivers: list[Driver], kb: Knowledge, audi
     region = assessment.complaint_region.replace("_", " ")
     top = assessment.pain_source[0] if assessment.pain_source else None
     if audience == "patient":
+        if drivers and top is not None and top.mechanism == "local":
+            # the complaint itself is the most likely source: name the driver as a contributor, not the cause
+            return (f"Your {region} pain: a plan to settle it, including work on "
+                    f"{drivers[0].name.lower()}, which may be adding to it.")
         if drivers:
             return f"Your {region} pain: the plan treats the cause - {drivers[0].name.lower()}."
         return f"Your {region} pain: a plan to calm it and get you moving."
