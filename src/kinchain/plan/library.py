@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
@@ -13,7 +14,6 @@ from kinchain.plan.treatments import TREATMENTS
 if TYPE_CHECKING:
     from kinchain.knowledge.loader import Knowledge
 
-_CACHE: dict[str, dict[str, Exercise]] = {}
 
 
 def _errors(owner: str, exc: ValidationError) -> list[str]:
@@ -59,10 +59,8 @@ def validate_section(kb: Knowledge) -> list[str]:
     return problems
 
 
+@lru_cache(maxsize=8)
 def exercise_library(kb: Knowledge) -> dict[str, Exercise]:
-    """Every exercise in the knowledge base, by id (cached per knowledge version)."""
-    lib = _CACHE.get(kb.version)
-    if lib is None:
-        lib, _ = parse_exercises(kb.extra.get("exercises", ()))
-        _CACHE[kb.version] = lib
-    return lib
+    """Every exercise in the knowledge base, by id (parsed once per loaded knowledge base)."""
+    parsed, _ = parse_exercises(kb.extra.get("exercises", ()))
+    return parsed

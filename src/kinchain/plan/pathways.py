@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
@@ -16,7 +17,6 @@ if TYPE_CHECKING:
     from kinchain.knowledge.loader import Knowledge
     from kinchain.reasoning.types import Assessment
 
-_CACHE: dict[str, dict[str, Pathway]] = {}
 REGIONS = ("hip", "knee", "lumbar_spine", "foot_ankle", "other")
 MECHANISMS = ("local", "referred", "kinetic_chain", "compensation")
 
@@ -114,12 +114,11 @@ def validate_section(kb: Knowledge) -> list[str]:
     return problems
 
 
+@lru_cache(maxsize=8)
 def pathway_index(kb: Knowledge) -> dict[str, Pathway]:
-    idx = _CACHE.get(kb.version)
-    if idx is None:
-        idx, _ = parse_pathways(kb.extra.get("pathways", ()))
-        _CACHE[kb.version] = idx
-    return idx
+    """Every pathway in the knowledge base, by id (parsed once per loaded knowledge base)."""
+    parsed, _ = parse_pathways(kb.extra.get("pathways", ()))
+    return parsed
 
 
 def measurement_met(m: Measurement, findings: Mapping[str, Any]) -> bool:

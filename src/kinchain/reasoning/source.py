@@ -30,7 +30,6 @@ import numpy as np
 from kinchain.knowledge.loader import Knowledge
 from kinchain.knowledge.schema import REGIONS
 from kinchain.reasoning.posterior import ConditionUpdate
-from kinchain.reasoning.priors import expit
 
 
 @dataclass(frozen=True)
@@ -164,7 +163,3 @@ def normalise(exps: list[Explanation]) -> list[float]:
     raw = [math.exp(v - top) for v in logs]
     total = sum(raw)
     return [r / total for r in raw]
-
-
-def posterior_probability(update: ConditionUpdate) -> float:
-    return expit(update.logit)
