@@ -4,7 +4,11 @@ Prints: single-assessment latency p50/p99 over the bundled example cases; time t
 synthetic cases in one vectorised batch; and the speed ratio against pgmpy's exact inference
 (VariableElimination) on the same single-condition model and the same cases, measured in this run.
 
-    python benchmarks/assess.py [--json] [--cases 1000000] [--pgmpy-cases 300]
+    python benchmarks/assess.py [--json] [--cases 1000000] [--pgmpy-cases 300] [--stages]
+
+``--stages`` first prints where a full assessment spends its time (median per case, per stage),
+including the cost of validating the typed result alone: the floor any pure-Python build of the
+result pays.
 """
 
 from __future__ import annotations
@@ -41,6 +45,47 @@ def single_latency(kb, repeats: int = 40, quick: bool = False) -> tuple[float, f
             times.append((time.perf_counter_ns() - t0) / 1000)
     times.sort()
     return statistics.median(times), times[int(0.99 * (len(times) - 1))]
+
+
+def stage_times(kb, repeats: int = 20) -> dict[str, float]:
+    """Median microseconds per example case for each stage of a full assessment."""
+    from kinchain.case import validate_case
+    from kinchain.reasoning import engine
+    from kinchain.reasoning.posterior import update_conditions
+    from kinchain.reasoning.rules import evaluate_all
+    from kinchain.reasoning.types import Assessment
+
+    cases = [load_case(p) for p in sorted((ROOT / "examples").glob("*.yaml"))]
+    found = [validate_case(c, kb) for c in cases]
+    runs = [engine.Reasoning(kb, f) for f in found]
+    dumped = [engine.build_assessment(r, None).model_dump() for r in runs]
+
+    def pri(r):
+        return engine._prior_maps(kb, r.complaint, float(r.findings["age_years"]), str(r.findings["sex"]),
+                                  str(r.findings["setting"]))[1]
+
+    stages = {
+        "validate case": lambda i: validate_case(cases[i], kb),
+        "rules": lambda i: evaluate_all(kb.rules, found[i]),
+        "condition posteriors": lambda i: update_conditions(runs[i].comp, found[i], pri(runs[i]), runs[i].outcomes),
+        "reasoning pass (rules, posteriors, source)": lambda i: engine.Reasoning(kb, found[i]),
+        "result, quick (no explanation, no next tests)": lambda i: engine.build_assessment(runs[i], None, n_next=0,
+                                                                                         explain=False),
+        "source explanation (leave-one-out)": lambda i: engine._source_contributions(runs[i], ["hip", "knee"]),
+        "next tests (information gain)": lambda i: runs[i].gains(limit=5),
+        "typed result validation alone": lambda i: Assessment.model_validate(dumped[i]),
+        "whole assess()": lambda i: assess(cases[i], kb),
+    }
+    out = {}
+    for name, fn in stages.items():
+        times = []
+        for _ in range(repeats):
+            for i in range(len(cases)):
+                t0 = time.perf_counter_ns()
+                fn(i)
+                times.append((time.perf_counter_ns() - t0) / 1000)
+        out[name] = statistics.median(times)
+    return out
 
 
 def batch_time(kb, n: int, rng: np.random.Generator) -> float:
@@ -108,9 +153,13 @@ def main() -> None:
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--cases", type=int, default=1_000_000)
     ap.add_argument("--pgmpy-cases", type=int, default=300)
+    ap.add_argument("--stages", action="store_true", help="print the time per stage of a full assessment first")
     args = ap.parse_args()
     rng = np.random.default_rng(7)
     kb = load_knowledge()
+    if args.stages:
+        for name, us in stage_times(kb).items():
+            print(f"  stage {name:<48} {us:8.1f} us")
     p50, p99 = single_latency(kb)
     print(f"single assessment, full (explanation + next tests): p50 {p50:.0f} us, p99 {p99:.0f} us "
           "(target p50 <= 200 us)")
