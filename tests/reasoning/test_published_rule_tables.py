@@ -293,3 +293,14 @@ def test_sutlive_internal_rotation_25_or_less(kb, ir, counts):
                                             "setting": "primary_care"})
     findings["hip_ir_deg"] = ir
     assert evaluate_rule(rule, findings).value == (1 if counts else 0)
+
+
+def test_published_source_must_be_one_of_the_rules_citations(kb):
+    from dataclasses import replace
+
+    from kinchain.knowledge.validate import validate
+
+    assert validate(kb) == []
+    rule = kb.rules["caird_criteria"].model_copy(update={"published_source": "kocher2004"})
+    problems = validate(replace(kb, rules={**kb.rules, rule.id: rule}))
+    assert any("published_source 'kocher2004'" in p for p in problems)
