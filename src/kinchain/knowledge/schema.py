@@ -189,6 +189,11 @@ class Rule(Strict):
     lr_pos: float | None = Field(default=None, gt=0)
     lr_neg: float | None = Field(default=None, gt=0)
     published_pretest: float | None = Field(default=None, gt=0, lt=1)
+    # a source's own accuracy when the engine uses shrunk or more conservative values (lr_pos / lr_neg)
+    published_lr_pos: float | None = Field(default=None, gt=0)
+    published_lr_neg: float | None = Field(default=None, gt=0)
+    published_source: str | None = Field(default=None, description=(
+        "citation id (one of the rule's) whose figures the published_* fields of the rule and its levels hold"))
     triage: TriageLevel | None = None
     action: str
     supersedes: list[str] = Field(default_factory=list)

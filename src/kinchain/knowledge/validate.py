@@ -95,6 +95,8 @@ def _rules(kb: Knowledge) -> list[str]:
             problems.append(f"{owner}: levels must be in ascending order of min")
         if rule.kind == "flag" and rule.triage is None:
             problems.append(f"{owner}: a flag rule needs a triage level")
+        if rule.published_source is not None and rule.published_source not in rule.citation:
+            problems.append(f"{owner}: published_source '{rule.published_source}' is not one of its citations")
     return problems
 
 
