@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.validation import CASES, load_dir, run, summary
+from tests.validation import CASES, load_dir, run, split_heldout, summary
 
 METRICS: dict[str, dict] = {}
 
@@ -16,6 +16,11 @@ def rows(kb):
     assert len(cases) >= 30, "the validation set needs at least 30 published cases"
     result = run(cases, kb, interview=True)
     METRICS["validation"] = summary(result)
+    # Cases marked source.heldout were added after the knowledge base was last tuned: figures on them
+    # are printed apart so a held-out estimate stays visible (until the knowledge is changed for them).
+    for name, part in split_heldout(result).items():
+        if part:
+            METRICS[f"validation_{name}"] = summary(part)
     METRICS["validation_misses"] = {
         r.case.id: f"source {r.source} (expected {r.expected_source}), triage {r.triage} "
                    f"(expected {r.expected_triage})"
@@ -47,3 +52,10 @@ def test_interview_reaches_an_answer_with_few_questions(rows):
     s = summary(rows)
     assert s["interview_median_questions"] <= 12
     assert s["interview_source_top1"] >= s["source_top1"] - 0.05
+
+
+def test_heldout_cases_are_labelled_and_split(rows):
+    parts = split_heldout(rows)
+    assert sum(len(v) for v in parts.values()) == len(rows)
+    for r in parts["heldout"]:
+        assert str(r.case.source["heldout"]).count("-") == 1, f"{r.case.id}: heldout is a YYYY-MM label"
