@@ -36,5 +36,10 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         terminalreporter.write_sep("=", "validation against published cases")
         for k, v in METRICS["validation"].items():
             terminalreporter.write_line(f"{k}: {v:.3f}" if isinstance(v, float) else f"{k}: {v}")
+        for part in ("seen", "heldout"):
+            if f"validation_{part}" in METRICS:
+                terminalreporter.write_line(f"-- {part} cases --")
+                for k, v in METRICS[f"validation_{part}"].items():
+                    terminalreporter.write_line(f"  {k}: {v:.3f}" if isinstance(v, float) else f"  {k}: {v}")
         for cid, text in METRICS.get("validation_misses", {}).items():
             terminalreporter.write_line(f"  miss {cid}: {text}")

@@ -59,6 +59,14 @@ def run(cases: list[Case], kb, interview: bool = False) -> list[Row]:
     return rows
 
 
+def split_heldout(rows: list[Row]) -> dict[str, list[Row]]:
+    """Cases whose source carries a `heldout` label (YYYY-MM it was added) versus the rest."""
+    out: dict[str, list[Row]] = {"seen": [], "heldout": []}
+    for r in rows:
+        out["heldout" if (r.case.source or {}).get("heldout") else "seen"].append(r)
+    return out
+
+
 def summary(rows: list[Row]) -> dict[str, float]:
     n = len(rows)
     mnm = [r for r in rows if r.must_not_miss]
