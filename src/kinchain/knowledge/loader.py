@@ -59,8 +59,15 @@ class Knowledge:
             raise KeyError(f"no knowledge-base parameter '{pid}'") from None
 
     def cite(self, ids: Iterable[str]) -> list[str]:
-        """Short human-readable citations for reference ids ("Metcalfe D 2019")."""
-        return [self._short(rid) for rid in ids]
+        """Short human-readable citations for reference ids ("Metcalfe D 2019").
+
+        Memoised per id tuple: every assessment cites the same few dozen evidence links."""
+        key = ids if isinstance(ids, tuple) else tuple(ids)
+        cache: dict[tuple[str, ...], tuple[str, ...]] = self.__dict__.setdefault("_cites_cache", {})
+        hit = cache.get(key)
+        if hit is None:
+            hit = cache[key] = tuple(self._short(rid) for rid in key)
+        return list(hit)
 
     def _short(self, rid: str) -> str:
         cache: dict[str, str] = self.__dict__.setdefault("_cite_cache", {})

@@ -141,11 +141,17 @@ def _source_contributions(r: Reasoning, regions: list[str]) -> dict[str, list[di
                 break
             pieces = per_finding[fids[i]]
             first = max(pieces, key=lambda p: abs(p.effective))
-            cites = sorted({c for p in pieces for c in r.kb.cite(p.citation)})
+            cites = _merged_citations(r.kb, tuple(p.citation for p in pieces))
             items.append({"finding": fids[i], "value": first.value, "log_odds": round(d, 4), "lr": round(math.exp(d), 4),
-                          "citation": cites, "status": first.status, "via": first.via})
+                          "citation": list(cites), "status": first.status, "via": first.via})
         out[region] = items
     return out
+
+
+@lru_cache(maxsize=4096)
+def _merged_citations(kb: Knowledge, citations: tuple[tuple[str, ...], ...]) -> tuple[str, ...]:
+    """The distinct short citations of one finding's pieces, sorted (the same few combinations recur)."""
+    return tuple(sorted({c for ids in citations for c in kb.cite(ids)}))
 
 
 def _rule_results(r: Reasoning) -> list[RuleResult]:
@@ -251,7 +257,8 @@ def build_assessment(r: Reasoning, case_id: str | None, n_next: int = 5,
         "pain_source": sources,
         "conditions": conds,
         "triage": tri,
-        "explanation": {"sources": src_expl, "conditions": cond_expl, "rules": _rule_results(r), "notes": all_notes},
+        "explanation": {"sources": src_expl, "conditions": cond_expl, "rules": _rule_results(r), "notes": all_notes,
+                        "chain": chain_numbers(sources[0]["mechanism"], r.findings, kb) if explain else None},
         "next_tests": next_tests,
         "findings": dict(r.findings),
     })
@@ -268,22 +275,17 @@ def assess(case: Case, knowledge: Knowledge | None = None, *,
     if extra_findings:
         case = case.model_copy(update={"findings": {**case.findings, **extra_findings}})
     findings = validate_case(case, kb)
-    result = build_assessment(Reasoning(kb, findings), case.id, n_next=n_next, notes=notes, explain=explain)
-    chain = chain_numbers(result, findings, kb) if explain else None
-    if chain is None:
-        return result
-    explanation = result.explanation.model_copy(update={"chain": chain})
-    return result.model_copy(update={"explanation": explanation})
+    return build_assessment(Reasoning(kb, findings), case.id, n_next=n_next, notes=notes, explain=explain)
 
 
 CHAIN_HEADLINE = ("pelvic_drop_deg", "femoral_internal_rotation_deg", "knee_valgus_deg", "hip_contact_force_bw",
                   "patellofemoral_pressure_change_pct")
 
 
-def chain_numbers(a: Assessment, findings: Mapping[str, FindingValue], kb: Knowledge) -> ChainNumbers | None:
-    """For a kinetic-chain-driven complaint: the chain model run on this patient's impairments."""
-    top = a.pain_source[0]
-    if top.mechanism != "kinetic_chain":
+def chain_numbers(top_mechanism: str, findings: Mapping[str, FindingValue], kb: Knowledge) -> ChainNumbers | None:
+    """For a kinetic-chain-driven complaint (the top source's mechanism): the chain model run on this
+    patient's impairments."""
+    if top_mechanism != "kinetic_chain":
         return None
     from kinchain.chain.findings import CHAIN_SIGNS, FINDING_MAP
 

@@ -39,7 +39,7 @@ class Piece:
     value: Value
     log_lr: float
     cluster: str | None
-    citation: list[str]
+    citation: tuple[str, ...]
     status: str
     via: str | None = None
     effective: float = 0.0
@@ -116,7 +116,7 @@ def update_conditions(
     for fid, value in findings.items():
         for test, if_pos, if_neg in effects.get(fid, ()):
             for cid, lr, cluster, citation, status in (if_pos if test.result(value) else if_neg):
-                updates[cid].pieces.append(Piece(fid, value, lr, cluster, list(citation), status))
+                updates[cid].pieces.append(Piece(fid, value, lr, cluster, citation, status))
     for out in outcomes:
         rule = out.rule
         if (rule.condition is not None and out.applicable and not out.complete and rule.partial_floor
@@ -137,7 +137,7 @@ def update_conditions(
         elif out.lr is not None and out.lr != 1.0:
             label = out.level.label if out.level is not None else str(out.result).lower()
             upd.pieces.append(
-                Piece(rule.id, label, math.log(out.lr), None, list(rule.citation), rule.status, via=rule.id)
+                Piece(rule.id, label, math.log(out.lr), None, tuple(rule.citation), rule.status, via=rule.id)
             )
     for upd in updates.values():
         if upd.pieces:  # most conditions: nothing observed bears on them
