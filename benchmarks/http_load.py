@@ -1,6 +1,6 @@
 """HTTP load benchmark for the clinic service (a benchmark, not a test).
 
-Starts the real server (uvicorn, one process) on loopback for each storage backend, signs in, then drives
+Starts the real server (`kinchain serve`, two workers by default) on loopback for each storage backend, signs in, then drives
 ``POST /api/assessments`` from N concurrent keep-alive clients for a fixed time and prints persisted
 assessments per second and p50/p99 latency. "Persisted" is checked afterwards by counting the rows in the
 database, so every 201 counted was really stored (and audited).
@@ -187,7 +187,8 @@ def drive_main(port: int, clients: int, seconds: float, warmup: float) -> None:
     print(json.dumps(asyncio.run(drive(port, clients, seconds, warmup))))
 
 
-def run_backend(name: str, clients: int, seconds: float, warmup: float, workers: int) -> dict[str, Any]:
+def run_backend(name: str, clients: int, seconds: float, warmup: float, workers: int,
+                launcher: str = "kinchain") -> dict[str, Any]:
     data_dir = Path(tempfile.mkdtemp(prefix=f"kinchain-bench-{name}-"))
     env = {**os.environ, "KINCHAIN_DATA_DIR": str(data_dir),
            "KINCHAIN_SECRET_KEY": "bench-secret-" + uuid.uuid4().hex + uuid.uuid4().hex}
@@ -210,9 +211,13 @@ def run_backend(name: str, clients: int, seconds: float, warmup: float, workers:
     prepare(url, schema)
     port = free_port()
     log = open(data_dir / "server.log", "wb")  # noqa: SIM115
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "kinchain.api.app:create_app", "--factory",
-                             "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-                             "--log-level", "warning", "--no-access-log"], env=env, stdout=log, stderr=log)
+    if launcher == "kinchain":  # how a clinic runs it: `kinchain serve` (a listening socket per worker)
+        cmd = [sys.executable, "-c", "from kinchain.cli import main; main()", "serve", "--host", "127.0.0.1",
+               "--port", str(port), "--workers", str(workers)]
+    else:  # uvicorn's own multi-process mode (one shared listening socket), for comparison
+        cmd = [sys.executable, "-m", "uvicorn", "kinchain.api.app:create_app", "--factory", "--host", "127.0.0.1",
+               "--port", str(port), "--workers", str(workers), "--log-level", "warning", "--no-access-log"]
+    proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=log)
     try:
         import httpx
 
@@ -241,7 +246,7 @@ def run_backend(name: str, clients: int, seconds: float, warmup: float, workers:
     persisted = after - before - result["warmup_created"]
     total_requests = result["created"] + result["warmup_created"] + result["errors"]
     return {
-        "backend": name, "clients": clients, "seconds": seconds, "workers": workers,
+        "backend": name, "launcher": launcher, "clients": clients, "seconds": seconds, "workers": workers,
         "created_201": result["created"], "persisted": persisted, "errors": result["errors"],
         "assessments_per_s": round(persisted / seconds, 1),
         "p50_ms": round(statistics.median(lat) * 1000, 1) if lat else None,
@@ -257,7 +262,9 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=64)
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--warmup", type=float, default=2.0)
-    ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    ap.add_argument("--workers", type=int, default=2, help="worker processes (2 on this 2-core machine)")
+    ap.add_argument("--launcher", choices=["kinchain", "uvicorn", "both"], default="kinchain",
+                    help="start the server with `kinchain serve` or with uvicorn's --workers (both: compare)")
     ap.add_argument("--json", action="store_true", help="print JSON lines instead of a table")
     ap.add_argument("--drive", type=int, metavar="PORT", help=argparse.SUPPRESS)  # the load generator process
     args = ap.parse_args()
@@ -265,15 +272,17 @@ def main() -> None:
         drive_main(args.drive, args.clients, args.seconds, args.warmup)
         return
     backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
-    rows = [run_backend(b, args.clients, args.seconds, args.warmup, args.workers) for b in backends]
+    launchers = ["kinchain", "uvicorn"] if args.launcher == "both" else [args.launcher]
+    rows = [run_backend(b, args.clients, args.seconds, args.warmup, args.workers, lz) for b in backends
+            for lz in launchers]
     if args.json:
         for r in rows:
             print(json.dumps(r))
         return
-    print(f"{'backend':<10}{'clients':>8}{'workers':>8}{'persisted/s':>13}{'p50 ms':>9}{'p99 ms':>9}"
+    print(f"{'backend':<10}{'launcher':>10}{'clients':>8}{'workers':>8}{'persisted/s':>13}{'p50 ms':>9}{'p99 ms':>9}"
           f"{'persisted':>11}{'errors':>8}{'audit ok':>10}{'client ms/req':>15}")
     for r in rows:
-        print(f"{r['backend']:<10}{r['clients']:>8}{r['workers']:>8}{r['assessments_per_s']:>13}"
+        print(f"{r['backend']:<10}{r['launcher']:>10}{r['clients']:>8}{r['workers']:>8}{r['assessments_per_s']:>13}"
               f"{r['p50_ms']!s:>9}{r['p99_ms']!s:>9}{r['persisted']:>11}{r['errors']:>8}{r['audit_ok']!s:>10}"
               f"{r['client_cpu_ms_per_req']:>15}")
 

@@ -109,5 +109,14 @@ def serve_command(
     engine.dispose()
     where = "SQLite in " + str(settings.data_dir) if settings.is_sqlite else "PostgreSQL"
     typer.echo(f"kinchain serving on http://{host}:{port} ({where})")
-    uvicorn.run("kinchain.api.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level="warning", access_log=False)
+    from kinchain.api import workers as multi
+
+    if workers > 1 and multi.reuse_port_supported():  # a listening socket per worker: see workers.py
+        try:
+            multi.run(host, port, workers)
+        except OSError as exc:
+            typer.echo(f"error: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
+            raise typer.Exit(2) from None
+        return
+    uvicorn.run(multi.APP, factory=True, host=host, port=port, workers=workers, log_level="warning",
+                access_log=False)

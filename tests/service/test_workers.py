@@ -1,0 +1,102 @@
+"""`kinchain serve --workers N`: one listening socket per worker (SO_REUSEPORT), restart, clean shutdown."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from kinchain.api import workers
+from tests.service.server import free_port
+
+pytestmark = pytest.mark.skipif(not workers.reuse_port_supported(), reason="SO_REUSEPORT is Linux-only here")
+
+
+def _children(pid: int) -> list[int]:
+    """The worker processes (multiprocessing also starts a resource tracker, which is not one)."""
+    out: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        out += [int(c) for c in (task / "children").read_text().split()]
+    def is_worker(c: int) -> bool:
+        try:
+            return b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()
+        except OSError:  # exited meanwhile
+            return False
+
+    return [c for c in out if is_worker(c)]
+
+
+def _listeners(pid: int) -> int:
+    """Listening TCP sockets the process holds (inode match against /proc/net/tcp, state 0A = LISTEN)."""
+    inodes = {os.readlink(f"/proc/{pid}/fd/{fd}")[8:-1] for fd in os.listdir(f"/proc/{pid}/fd")
+              if os.readlink(f"/proc/{pid}/fd/{fd}").startswith("socket:[")}
+    rows = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    return sum(1 for r in rows if r.split()[3] == "0A" and r.split()[9] in inodes)
+
+
+def _serve(tmp_path: Path, port: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "KINCHAIN_DATA_DIR": str(tmp_path), "KINCHAIN_SECRET_KEY": "workers-test-" + "k" * 40}
+    return subprocess.Popen([sys.executable, "-c", "from kinchain.cli import main; main()", "serve", "--port",
+                             str(port), "--workers", "2"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, proc.stdout.read().decode() if proc.stdout else ""
+        try:
+            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    raise AssertionError("server did not become healthy")
+
+
+def test_two_workers_each_listen_restart_and_stop(tmp_path: Path) -> None:
+    port = free_port()
+    proc = _serve(tmp_path, port)
+    try:
+        _wait_healthy(f"http://127.0.0.1:{port}", proc)
+        kids = _children(proc.pid)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not all(_listeners(k) == 1 for k in kids):
+            time.sleep(0.2)
+        assert len(kids) == 2 and all(_listeners(k) == 1 for k in kids)
+        assert _listeners(proc.pid) == 0  # the supervisor holds the port but is never handed a connection
+        # many fresh connections are all served (none lands on a socket nobody accepts from)
+        for _ in range(40):
+            with httpx.Client() as c:
+                assert c.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200
+        os.kill(kids[0], signal.SIGKILL)  # a dead worker is replaced
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and (len(_children(proc.pid)) < 2 or kids[0] in _children(proc.pid)):
+            time.sleep(0.2)
+        assert len(_children(proc.pid)) == 2 and kids[0] not in _children(proc.pid)
+        _wait_healthy(f"http://127.0.0.1:{port}", proc)
+        remaining = _children(proc.pid)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(40) == 0
+        assert not any(Path(f"/proc/{k}").exists() and "zombie" not in Path(f"/proc/{k}/status").read_text()
+                       for k in remaining)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+
+
+def test_port_in_use_is_a_clear_error(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        proc = _serve(tmp_path, port)
+        out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in out.decode()
