@@ -52,7 +52,7 @@ def count_findings(rule, positives: set[str], base: dict) -> dict:
     return findings
 
 
-def engine_probability(findings: dict, condition: str) -> float:
+def engine_probability(findings: dict, condition: str, kb=None) -> float:
     """The engine's posterior for one condition on a case holding exactly these findings."""
     header = {"age_years", "sex", "complaint_region", "setting"}
     case = case_from_mapping({
@@ -61,7 +61,7 @@ def engine_probability(findings: dict, condition: str) -> float:
         "setting": findings["setting"],
         "findings": {k: v for k, v in findings.items() if k not in header},
     })
-    return assess(case).condition(condition).probability
+    return assess(case, kb).condition(condition).probability
 
 
 CHILD_HIP = {"age_years": 6.0, "sex": "male", "complaint_region": "hip", "setting": "emergency", "limp": True}
@@ -92,14 +92,8 @@ def test_caird_2006_five_predictor_table(kb, count, published):
     assert rule.published_source == "caird2006"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine change needed: src/kinchain/reasoning/posterior.py lets every complete probability rule overwrite "
-    "the condition's probability, so with CRP measured Kocher's 4-item table (plus the CRP evidence link) "
-    "still decides. It needs a precedence between probability rules for one condition (e.g. a rule field "
-    "'replaces: [kocher_criteria]' honoured when both are complete) before caird_criteria levels may carry "
-    "an engine probability; Caird's aspirated cohort also needs a calibration for all irritable hips."))
-# counts 4 and 5 are left out: there Kocher's table times the CRP link lands within 1 point of Caird by chance
-@pytest.mark.parametrize(("count", "published"), [(0, 0.17), (2, 0.62), (3, 0.83)])
+# with CRP measured Caird's table replaces Kocher's (rule field `replaces`), so the engine gives Caird's figures
+@pytest.mark.parametrize(("count", "published"), [(0, 0.17), (1, 0.37), (2, 0.62), (3, 0.83), (4, 0.93), (5, 0.98)])
 def test_caird_2006_table_used_by_engine_when_crp_is_known(kb, count, published):
     rule = kb.rules["caird_criteria"]
     order = [item.id for item in rule.items]

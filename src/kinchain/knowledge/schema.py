@@ -197,6 +197,9 @@ class Rule(Strict):
     triage: TriageLevel | None = None
     action: str
     supersedes: list[str] = Field(default_factory=list)
+    replaces: list[str] = Field(default_factory=list, description=(
+        "ids of other rules for the same condition that this rule replaces when it is complete: two rules "
+        "answering one question are not both applied (their triage floors still stand)"))
     partial_floor: bool = Field(default=False, description=(
         "count/score rules with probability levels: when some items are unknown, the level reached by the "
         "known items (unknown items counted as absent) sets a floor under the condition's probability"))

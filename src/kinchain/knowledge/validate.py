@@ -84,6 +84,15 @@ def _rules(kb: Knowledge) -> list[str]:
         for f in rule.supersedes:
             if f not in kb.findings:
                 problems.append(f"{owner}: supersedes unknown finding '{f}'")
+        for rid in rule.replaces:
+            other = kb.rules.get(rid)
+            if other is None:
+                problems.append(f"{owner}: replaces unknown rule '{rid}'")
+            elif rid == rule.id or other.condition is None or other.condition != rule.condition:
+                problems.append(f"{owner}: replaces '{rid}', which must be another rule for condition "
+                                f"'{rule.condition}'")
+            elif rule.id in other.replaces:
+                problems.append(f"{owner}: '{rid}' and this rule replace each other; choose one direction")
         if rule.kind in ("count", "score") and not rule.levels:
             problems.append(f"{owner}: a {rule.kind} rule needs levels")
         if rule.kind == "screen" and (not rule.items or rule.applies_when is None):

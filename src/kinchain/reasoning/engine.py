@@ -15,7 +15,7 @@ from kinchain.knowledge.schema import REGIONS
 from kinchain.reasoning import source as src
 from kinchain.reasoning.compiled import Compiled, compile_knowledge
 from kinchain.reasoning.next_test import best_by_finding, candidate_tests, information_gain
-from kinchain.reasoning.posterior import ConditionUpdate, Piece, update_conditions
+from kinchain.reasoning.posterior import ConditionUpdate, Piece, replaced_rules, update_conditions
 from kinchain.reasoning.priors import expit, logit, priors_for_patient
 from kinchain.reasoning.rules import RuleOutcome, evaluate_all
 from kinchain.reasoning.triage import triage
@@ -241,8 +241,9 @@ def build_assessment(r: Reasoning, case_id: str | None, n_next: int = 5,
         src_expl.append({"region": region, "probability": next(d["probability"] for d in sources if d["region"] == region),
                          "conditions": [c for c, p in carriers if p >= 0.01][:5], "contributions": contributions[region]})
     all_notes = list(notes or [])
+    replaced = replaced_rules(r.outcomes)
     for o in r.outcomes:
-        if o.rule.condition and o.applicable and o.complete and o.probability is not None:
+        if o.rule.condition and o.applicable and o.complete and o.probability is not None and o.rule.id not in replaced:
             all_notes.append(f"{o.rule.name}: {o.level.label if o.level else ''} -> probability "
                              f"{o.probability:.0%} for {kb.conditions[o.rule.condition].name}.")
     next_tests = []

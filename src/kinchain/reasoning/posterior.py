@@ -11,6 +11,10 @@ single-condition network (see tests/reasoning/test_pgmpy_crosscheck.py and docs/
 
 Rules. A rule that is fully evaluated replaces the single findings it ``supersedes`` for its
 condition; a rule with a probability table (Kocher, Wells) sets the condition's probability directly.
+Two rules answering the same question for one condition (Ottawa and Pittsburgh for a knee fracture;
+Caird's five predictors and Kocher's four for a septic hip) are not both applied: a complete rule drops
+the rules it ``replaces`` from the posterior (their triage floors still count, so nothing is
+under-triaged by the choice).
 With ``partial_floor`` such a rule, when some items are unknown, puts a floor under the probability at
 the level its known items reach (unknown items counted as absent, the way an undocumented item is
 scored in practice): a conservative choice for must-not-miss conditions.
@@ -105,6 +109,12 @@ def _effects(comp: Compiled) -> dict[str, tuple[tuple[Test, tuple[_Effect, ...],
             for fid, tests in comp.tests_by_finding.items()}
 
 
+def replaced_rules(outcomes: list[RuleOutcome]) -> frozenset[str]:
+    """Rules another complete rule replaces for their condition (``replaces``): not applied to the posterior."""
+    out = [rid for o in outcomes if o.rule.replaces and o.applicable and o.complete for rid in o.rule.replaces]
+    return frozenset(out)
+
+
 def update_conditions(
     comp: Compiled,
     findings: Mapping[str, Value],
@@ -117,8 +127,11 @@ def update_conditions(
         for test, if_pos, if_neg in effects.get(fid, ()):
             for cid, lr, cluster, citation, status in (if_pos if test.result(value) else if_neg):
                 updates[cid].pieces.append(Piece(fid, value, lr, cluster, citation, status))
+    replaced = replaced_rules(outcomes)
     for out in outcomes:
         rule = out.rule
+        if replaced and rule.id in replaced:
+            continue
         if (rule.condition is not None and out.applicable and not out.complete and rule.partial_floor
                 and out.level is not None and out.level.probability is not None):
             floor = logit(out.level.probability)
