@@ -7,6 +7,9 @@ fresh run with such a file and prints the first differences.
 
     python benchmarks/equivalence.py freeze OUT.jsonl [--synthetic 400]
     python benchmarks/equivalence.py check OUT.jsonl
+
+Freeze right before an optimisation and check right after it: a knowledge change alters every output's
+``knowledge_version`` (and usually more), so it needs a new freeze.
 """
 
 from __future__ import annotations

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from kinchain.api import features
 from kinchain.api.problems import problem_body
 
@@ -38,6 +40,20 @@ def test_references_are_collected_from_nested_citations(kb):
     refs = features.references_for(data, kb)
     assert list(refs) == [next(iter(kb.references))]
     assert refs[next(iter(kb.references))]
+
+
+def test_references_give_the_full_source_for_the_short_citations_the_engine_shows(kb):
+    from kinchain.case import load_case
+
+    case = load_case(sorted(Path(__file__).parents[2].joinpath("examples").glob("*.yaml"))[0])
+    refs = features.assess(case).result["references"]
+    assert refs
+    for short, full in refs.items():
+        rids = [rid for rid in kb.references if kb.cite([rid]) == [short]]
+        assert rids, short
+        ref = kb.references[rids[0]]
+        assert str(ref.year) in full and ref.authors.split(",")[0] in full
+        assert (ref.title or "") in full and full != short
 
 
 def test_problem_body_shape():

@@ -43,7 +43,8 @@ _CONTAINERS = (dict, list)
 
 
 def references_for(data: dict[str, Any], kb: Knowledge) -> dict[str, str]:
-    """Short citations (id -> 'Author Year') for every reference cited anywhere in ``data``, kept with it."""
+    """The full reference for every citation anywhere in ``data`` (short 'Author Year' forms and reference
+    ids alike), stored with it so an old result still names its sources after the knowledge base moves on."""
     ids: set[str] = set()
     stack: list[Any] = [data]
     pop, extend = stack.pop, stack.extend  # runs on every assessment: kept tight (half the time of a genexpr)
@@ -56,8 +57,7 @@ def references_for(data: dict[str, Any], kb: Knowledge) -> dict[str, str]:
             extend([v for v in node.values() if isinstance(v, _CONTAINERS)])
         else:
             extend([v for v in node if isinstance(v, _CONTAINERS)])
-    ordered = sorted(ids)
-    return dict(zip(ordered, kb.cite(ordered), strict=True))
+    return {key: kb.reference_text(key) for key in sorted(ids)}
 
 
 @dataclass(frozen=True)

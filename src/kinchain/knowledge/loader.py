@@ -69,6 +69,19 @@ class Knowledge:
             hit = cache[key] = tuple(self._short(rid) for rid in key)
         return list(hit)
 
+    def reference_text(self, key: str) -> str:
+        """The full reference (authors, title, journal, year, DOI or PMID) for a reference id or for the short
+        citation the engine shows ("Metcalfe D 2019"); several references sharing one short form are all
+        given, separated by " | "; an unknown key comes back unchanged."""
+        index: dict[str, list[str]] | None = self.__dict__.get("_short_index")
+        if index is None:
+            index = {}
+            for rid in self.references:
+                index.setdefault(self._short(rid), []).append(rid)
+            self.__dict__["_short_index"] = index
+        ids = [key] if key in self.references else index.get(key, [])
+        return " | ".join(_full(self.references[rid]) for rid in ids) or key
+
     def _short(self, rid: str) -> str:
         cache: dict[str, str] = self.__dict__.setdefault("_cite_cache", {})
         text = cache.get(rid)
@@ -76,6 +89,18 @@ class Knowledge:
             ref = self.references.get(rid)
             text = cache[rid] = f"{ref.authors.split(',')[0]} {ref.year}" if ref else rid
         return text
+
+
+def _full(ref: Reference) -> str:
+    parts = [ref.authors.rstrip("."), ref.title, ref.journal, str(ref.year)]
+    text = ". ".join(p.rstrip(".") for p in parts if p)
+    if ref.doi:
+        text += f". doi:{ref.doi}"
+    elif ref.pmid:
+        text += f". PMID {ref.pmid}"
+    elif ref.url:
+        text += f". {ref.url}"
+    return text
 
 
 def data_dir() -> Path:

@@ -288,10 +288,16 @@ def chain_numbers(top_mechanism: str, findings: Mapping[str, FindingValue], kb: 
     patient's impairments."""
     if top_mechanism != "kinetic_chain":
         return None
+    relevant = _chain_inputs()
+    return _chain_numbers(kb, tuple(sorted((k, v) for k, v in findings.items() if k in relevant)))
+
+
+@lru_cache(maxsize=1)
+def _chain_inputs() -> frozenset[str]:
+    """The findings the chain model reads (imported late: the chain package is optional for the engine)."""
     from kinchain.chain.findings import CHAIN_SIGNS, FINDING_MAP
 
-    relevant = {m.finding for m in FINDING_MAP} | set(CHAIN_SIGNS) | {"sex", "body_mass_kg", "height_m"}
-    return _chain_numbers(kb, tuple(sorted((k, v) for k, v in findings.items() if k in relevant)))
+    return frozenset({m.finding for m in FINDING_MAP} | set(CHAIN_SIGNS) | {"sex", "body_mass_kg", "height_m"})
 
 
 @lru_cache(maxsize=1024)
