@@ -35,13 +35,12 @@ def test_every_case_cites_its_source(rows):
         assert r.expected_source in ("hip", "knee", "lumbar_spine", "foot_ankle", "other"), r.case.id
 
 
-# Held-out must-not-miss cases still under-triaged after the December 2026 knowledge change, each for a
+# Held-out must-not-miss cases still under-triaged after the December 2026 knowledge changes, each for a
 # reason the knowledge cannot fix without over-triaging many benign presentations (tests/cases/README.md).
 # Anything outside this list, or any seen case, fails.
 KNOWN_HELDOUT_UNDER_TRIAGE = {
     "hip_fracture_isolated_knee_pain_after_tka_guss1997",  # knee-only pain, no fall coded: urgent not emergency
     "lung_cancer_metastasis_distal_femur_knee_pain_woo2025",  # no red flag reported: routine
-    "septic_hip_afebrile_adult_mimicking_oa_barrett2007",  # afebrile, raised ESR: urgent not emergency
 }
 
 
@@ -51,6 +50,9 @@ def test_no_must_not_miss_case_is_under_triaged(rows):
     assert bad == []
     new = {r.case.id for r in parts["heldout"] if r.must_not_miss and r.under_triaged} - KNOWN_HELDOUT_UNDER_TRIAGE
     assert new == set(), f"newly under-triaged held-out must-not-miss cases: {sorted(new)}"
+    # a listed case that is now triaged correctly must leave the list, so the list stays a true record
+    still = {r.case.id for r in parts["heldout"] if r.must_not_miss and r.under_triaged}
+    assert still >= KNOWN_HELDOUT_UNDER_TRIAGE, f"no longer under-triaged: {sorted(KNOWN_HELDOUT_UNDER_TRIAGE - still)}"
 
 
 def test_pain_source_top1_accuracy(rows):

@@ -1,0 +1,65 @@
+"""Red flags added for the published-case validation: each fires on its clinical pattern and stays
+silent when the decisive item is missing, so over-triage stays specific."""
+
+from __future__ import annotations
+
+import pytest
+
+from kinchain.case import case_from_mapping
+from kinchain.knowledge import load_knowledge
+from kinchain.reasoning.engine import assess
+
+KB = load_knowledge()
+
+
+def _assess(age: int, region: str, findings: dict, onset: str = "gradual"):
+    case = case_from_mapping({"patient": {"age": age, "sex": "female"},
+                              "complaint": {"region": region, "onset": onset},
+                              "setting": "primary_care", "findings": findings})
+    return assess(case, KB, explain=False, n_next=0)
+
+
+def _fired(a, rule_id: str) -> bool:
+    return any(r.kind == "rule" and r.id == rule_id for r in a.triage.reasons)
+
+
+AFEBRILE_HIP = {"fever": False, "hip_rom_restricted_any_plane": True, "limp": True}
+
+
+@pytest.mark.parametrize("labs", [{"esr_mm_h": 59}, {"crp_mg_l": 45}])
+def test_afebrile_adult_irritable_hip_with_raised_markers_is_an_emergency(labs):
+    a = _assess(37, "hip", {**AFEBRILE_HIP, **labs})
+    assert _fired(a, "flag_irritable_joint_raised_markers")
+    assert a.triage.level == "emergency"
+
+
+def test_afebrile_adult_swollen_knee_with_raised_crp_is_an_emergency():
+    a = _assess(55, "knee", {"fever": False, "knee_effusion": True, "crp_mg_l": 60}, onset="acute")
+    assert a.triage.level == "emergency"
+
+
+@pytest.mark.parametrize("findings", [
+    {**AFEBRILE_HIP, "esr_mm_h": 30, "crp_mg_l": 8},   # markers normal: a stiff hip alone is not an emergency
+    {"fever": False, "esr_mm_h": 59},                  # raised ESR without an irritable hip stays urgent
+])
+def test_adult_septic_flag_needs_both_the_joint_and_the_markers(findings):
+    a = _assess(37, "hip", findings)
+    assert not _fired(a, "flag_irritable_joint_raised_markers")
+    assert a.triage.level != "emergency"
+
+
+def test_children_are_left_to_the_kocher_criteria():
+    a = _assess(8, "hip", {**AFEBRILE_HIP, "esr_mm_h": 59})
+    assert not _fired(a, "flag_irritable_joint_raised_markers")
+
+
+@pytest.mark.parametrize("sign", ["hip_pain_on_ir", "knee_pain_reproduced_by_hip_movement"])
+def test_older_adult_after_a_fall_with_painful_hip_movement_is_an_emergency_even_at_the_knee(sign):
+    a = _assess(80, "knee", {"recent_fall_or_trauma": True, sign: True}, onset="acute")
+    assert _fired(a, "flag_older_fall_cannot_bear_weight")
+    assert a.triage.level == "emergency"
+
+
+def test_painful_hip_movement_without_a_fall_does_not_fire_the_fracture_flag():
+    a = _assess(80, "knee", {"recent_fall_or_trauma": False, "hip_pain_on_ir": True})
+    assert not _fired(a, "flag_older_fall_cannot_bear_weight")
