@@ -22,7 +22,7 @@ def test_healthz_reports_the_database(clinic, backend):
     body = r.json()
     assert body["status"] == "ok"
     assert body["database"] == ("sqlite" if backend.name == "sqlite" else "postgresql")
-    assert body["schema_revision"] == "0001_initial"
+    assert body["schema_revision"] == "0002_login_throttle"
 
 
 def test_openapi_lists_the_api(clinic):

@@ -10,7 +10,7 @@ from kinchain.store.audit import Actor
 from kinchain.store.models import AssessmentRecord, AuditEvent, Base
 
 EXPECTED_TABLES = {"alembic_version", "assessments", "audit_events", "audit_head", "care_plans", "clinics",
-                   "encounters", "patients", "prom_results", "self_checks", "users"}
+                   "encounters", "login_throttle", "patients", "prom_results", "self_checks", "users"}
 
 
 @pytest.fixture(scope="module")
@@ -23,9 +23,9 @@ def engine(backend):
 
 def test_migrations_create_every_table_and_are_idempotent(engine):
     assert set(db.table_names(engine)) >= EXPECTED_TABLES
-    assert db.current_revision(engine) == "0001_initial"
+    assert db.current_revision(engine) == "0002_login_throttle"
     db.migrate(engine)  # a second start is a no-op
-    assert db.current_revision(engine) == "0001_initial"
+    assert db.current_revision(engine) == "0002_login_throttle"
 
 
 def test_models_match_the_migrations(engine):
@@ -185,3 +185,39 @@ def test_json_columns_use_orjson_and_fall_back_to_the_standard_library():
     big = {"n": 2**70}  # beyond orjson's 64-bit integers
     assert db.json_loads(db.json_dumps(big)) == big
     assert math.isnan(db.json_loads('{"x": NaN}')["x"])  # old rows written by json.dumps still read
+
+
+def test_upgrade_from_the_first_revision_keeps_the_data(backend, tmp_path):
+    """A clinic on 0001 that updates: the throttle table is added and every stored row survives."""
+    from kinchain.store import repo
+    from kinchain.store.db import sqlite_url
+
+    url = sqlite_url(tmp_path) if backend.name == "sqlite" else backend.url
+    eng = db.create_db_engine(url, schema=backend.schema)
+    if backend.name == "postgres":  # the module's schema is already at head: start a fresh one
+        import uuid
+
+        from sqlalchemy import text
+
+        schema = f"kc_up_{uuid.uuid4().hex[:10]}"
+        with eng.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        eng.dispose()
+        eng = db.create_db_engine(url, schema=schema)
+    try:
+        db.migrate(eng, "0001_initial")
+        assert "login_throttle" not in db.table_names(eng)
+        with db.transaction(db.make_sessionmaker(eng)) as s:
+            c = repo.get_or_create_clinic(s, "Upgrade clinic")
+            repo.create_user(s, email="keep@example.org", password_hash="x" * 40, role="clinician", clinic_id=c.id)
+        db.migrate(eng)
+        assert db.current_revision(eng) == "0002_login_throttle" and "login_throttle" in db.table_names(eng)
+        with db.make_sessionmaker(eng)() as s:
+            assert repo.user_by_email(s, "keep@example.org") is not None
+    finally:
+        if backend.name == "postgres":
+            from sqlalchemy import text
+
+            with eng.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        eng.dispose()

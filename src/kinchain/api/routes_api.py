@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import orjson
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
-from kinchain.api import features
+from kinchain.api import features, signin
 from kinchain.api.deps import ActorDep, AdminDep, ServicesDep
 from kinchain.api.problems import Problem, unauthorized
 from kinchain.api.schemas import (
@@ -31,7 +31,7 @@ from kinchain.api.schemas import (
     UserCreate,
     UserPublic,
 )
-from kinchain.api.security import TokenClaims, hash_password, verify_password
+from kinchain.api.security import TokenClaims, hash_password
 from kinchain.case import Case, case_from_mapping
 from kinchain.store import audit, repo
 from kinchain.store.models import AssessmentRecord, CarePlanRecord, Encounter, Patient, PromRecord
@@ -92,15 +92,19 @@ def prom_public(rec: PromRecord) -> PromPublic:
 # --- auth ---------------------------------------------------------------------------------------------------
 
 @router.post("/auth/token", response_model=Token, tags=["auth"],
-             responses={401: {"description": "wrong e-mail or password"}})
-def login(form: Annotated[OAuth2PasswordRequestForm, Depends()], services: ServicesDep) -> Token:
+             responses={401: {"description": "wrong e-mail or password"},
+                        429: {"description": "too many failed sign-ins for this account or address; see Retry-After"}})
+def login(form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Request, services: ServicesDep) -> Token:
     """OAuth2 password flow: form fields ``username`` (the e-mail) and ``password``."""
-    with services.read_sessions() as s:
-        user = repo.user_by_email(s, form.username)
-        ok = verify_password(user.password_hash if user else None, form.password) and bool(user and user.active)
-    with services.tx() as s:
-        repo.record_login(s, form.username, ok=ok, user=user if ok else None, channel="api")
-    if not ok or user is None:
+    result = signin.sign_in(services, form.username, form.password,
+                            request.client.host if request.client else None, "api")
+    if result.retry_after is not None:
+        raise Problem(429, "too-many-sign-in-attempts", "Too many sign-in attempts",
+                      f"too many failed sign-ins for this account or from this address; try again in "
+                      f"{signin.wait_text(result.retry_after)}", headers={"Retry-After": str(result.retry_after)},
+                      extra={"retry_after_s": result.retry_after})
+    user = result.user
+    if user is None:
         raise unauthorized("wrong e-mail or password")
     token = services.tokens.issue(TokenClaims(user.id, user.email, user.role, user.clinic_id))
     return Token(access_token=token, expires_in=services.settings.token_ttl_seconds)

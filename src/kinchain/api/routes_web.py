@@ -10,12 +10,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
-from kinchain.api import features
+from kinchain.api import features, signin
 from kinchain.api.deps import ServicesDep
 from kinchain.api.problems import FeatureUnavailable, Problem
 from kinchain.api.routes_api import store_assessment
-from kinchain.api.security import verify_password
 from kinchain.api.web_support import (
     age_from_birth_year,
     check_csrf,
@@ -278,12 +278,17 @@ async def login_submit(request: Request, _: CsrfDep, services: ServicesDep) -> R
     nxt = str(form.get("next") or "/clinic")
     if not nxt.startswith("/") or nxt.startswith(("//", "/\\")):
         nxt = "/clinic"  # only local paths: no open redirect
-    with services.read_sessions() as s:
-        user = repo.user_by_email(s, email)
-        ok = verify_password(user.password_hash if user else None, password) and bool(user and user.active)
-    with services.tx() as s:
-        repo.record_login(s, email, ok=ok, user=user if ok else None, channel="web")
-    if not ok or user is None:
+    # the sign-in check does blocking I/O and hashing: run it off the event loop
+    result = await run_in_threadpool(signin.sign_in, services, email, password,
+                                     request.client.host if request.client else None, "web")
+    if result.retry_after is not None:
+        page = render(request, "login.html", 429, next=nxt,
+                      error=f"Too many failed sign-ins. For your security, try again in "
+                            f"{signin.wait_text(result.retry_after)}.")
+        page.headers["Retry-After"] = str(result.retry_after)
+        return page
+    user = result.user
+    if user is None:
         return render(request, "login.html", 401, next=nxt, error="Wrong e-mail or password.")
     request.session.clear()
     request.session["user"] = {"id": user.id, "email": user.email, "role": user.role,

@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from kinchain.api.security import TokenClaims, TokenCodec
 from kinchain.api.settings import Settings
 from kinchain.store import db
-from kinchain.store.models import User
+from kinchain.store.models import User, utcnow
 
 T = TypeVar("T")
 
@@ -30,6 +31,7 @@ class Services:
     committer: db.GroupCommitter
     _users: dict[str, tuple[float, bool]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    clock: Callable[[], datetime] = utcnow  # wall clock for sign-in throttling; tests move it forward
 
     @classmethod
     def build(cls, settings: Settings) -> Services:

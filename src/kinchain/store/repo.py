@@ -7,10 +7,12 @@ exist, so ids cannot be probed.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, insert, select
+from sqlalchemy.dialects.postgresql import insert as _pg_insert
+from sqlalchemy.dialects.sqlite import insert as _sqlite_insert
 from sqlalchemy.orm import Session
 
 from kinchain.store import audit
@@ -20,6 +22,7 @@ from kinchain.store.models import (
     CarePlanRecord,
     Clinic,
     Encounter,
+    LoginThrottle,
     Patient,
     PromRecord,
     SelfCheckRecord,
@@ -69,10 +72,51 @@ def user_by_id(session: Session, user_id: str) -> User | None:
     return session.get(User, user_id)
 
 
-def record_login(session: Session, email: str, *, ok: bool, user: User | None, channel: str) -> None:
+def record_login(session: Session, email: str, *, ok: bool, user: User | None, channel: str,
+                 retry_after: int | None = None) -> None:
+    """Audit a sign-in: ``login``, ``login_failed``, or ``login_throttled`` when ``retry_after`` is given
+    (refused unchecked because the account or the address is locked)."""
     actor = (Actor(user.id, user.email, user.role, user.clinic_id) if user is not None
              else Actor("-", email[:320], "unknown", None))
-    audit.append(session, actor, "login" if ok else "login_failed", "session", detail={"channel": channel})
+    detail: dict[str, Any] = {"channel": channel}
+    action = "login" if ok else "login_failed"
+    if retry_after is not None:
+        action, detail["retry_after_s"] = "login_throttled", retry_after
+    audit.append(session, actor, action, "session", detail=detail)
+
+
+# --- sign-in throttling -------------------------------------------------------------------------------------
+
+def throttle_locked_until(session: Session, keys: list[str], now: datetime) -> datetime | None:
+    """The latest lock-out end among ``keys`` that is still in the future, or None."""
+    rows = session.execute(select(LoginThrottle.locked_until).where(LoginThrottle.key.in_(keys))).scalars()
+    ends = [t for t in rows if t is not None and t > now]
+    return max(ends) if ends else None
+
+
+def throttle_failure(session: Session, limits: dict[str, int], now: datetime, *, window_s: int,
+                     lockout_s: int) -> None:
+    """Count one failed sign-in against each key (fixed window of ``window_s`` from the first failure);
+    a key that reaches its limit is locked for ``lockout_s``. Rows are locked while updated, so two
+    workers counting at once do not lose a failure."""
+    insert_for = _pg_insert if session.get_bind().dialect.name == "postgresql" else _sqlite_insert
+    session.execute(insert_for(LoginThrottle).values([{"key": k, "window_start": now, "failures": 0} for k in limits])
+                    .on_conflict_do_nothing(index_elements=["key"]))
+    rows = session.execute(select(LoginThrottle).where(LoginThrottle.key.in_(list(limits)))
+                           .with_for_update()).scalars()
+    for row in rows:
+        if (now - row.window_start).total_seconds() >= window_s:
+            row.window_start, row.failures = now, 0
+        row.failures += 1
+        if row.failures >= limits[row.key]:
+            row.locked_until = now + timedelta(seconds=lockout_s)
+
+
+def throttle_clear(session: Session, key: str) -> None:
+    """Forget the failures counted against ``key`` (after a successful sign-in to that account)."""
+    row = session.get(LoginThrottle, key)
+    if row is not None:
+        session.delete(row)
 
 
 # --- patients ---------------------------------------------------------------------------------------------
