@@ -33,6 +33,13 @@ def _children(pid: int) -> list[int]:
     return [c for c in out if is_worker(c)]
 
 
+def _alive(pid: int) -> bool:
+    try:
+        return "zombie" not in Path(f"/proc/{pid}/status").read_text()
+    except OSError:  # gone
+        return False
+
+
 def _listeners(pid: int) -> int:
     """Listening TCP sockets the process holds (inode match against /proc/net/tcp, state 0A = LISTEN)."""
     inodes = {os.readlink(f"/proc/{pid}/fd/{fd}")[8:-1] for fd in os.listdir(f"/proc/{pid}/fd")
@@ -83,12 +90,33 @@ def test_two_workers_each_listen_restart_and_stop(tmp_path: Path) -> None:
         remaining = _children(proc.pid)
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(40) == 0
-        assert not any(Path(f"/proc/{k}").exists() and "zombie" not in Path(f"/proc/{k}/status").read_text()
-                       for k in remaining)
+        assert not any(_alive(k) for k in remaining)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait(10)
+
+
+def test_workers_stop_when_the_supervisor_is_killed(tmp_path: Path) -> None:
+    port = free_port()
+    proc = _serve(tmp_path, port)
+    try:
+        _wait_healthy(f"http://127.0.0.1:{port}", proc)
+        kids = _children(proc.pid)
+        assert len(kids) == 2
+        proc.kill()  # SIGKILL: the supervisor cannot pass anything on
+        proc.wait(10)
+        deadline = time.monotonic() + 30
+        alive = kids
+        while alive and time.monotonic() < deadline:
+            alive = [k for k in kids if _alive(k)]
+            time.sleep(0.2)
+        assert not alive, "orphaned workers kept running"
+    finally:
+        for k in _children(proc.pid) if proc.poll() is None else []:
+            os.kill(k, signal.SIGKILL)
+        if proc.poll() is None:
+            proc.kill()
 
 
 def test_port_in_use_is_a_clear_error(tmp_path: Path) -> None:

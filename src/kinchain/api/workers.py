@@ -13,9 +13,11 @@ worker that dies, and passes SIGINT / SIGTERM on to the workers for a graceful s
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import signal
 import socket
 import sys
+import threading
 import time
 from multiprocessing.process import BaseProcess
 from types import FrameType
@@ -39,9 +41,21 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _worker(host: str, port: int, log_level: str) -> None:
+def _stop_with_parent(parent: int) -> None:
+    """A supervisor killed with SIGKILL cannot stop its workers, which would keep serving the port:
+    each worker watches its parent and shuts itself down gracefully when the parent is gone."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _worker(host: str, port: int, log_level: str, parent: int) -> None:
     import uvicorn
 
+    _stop_with_parent(parent)
     sock = bind(host, port)
     sock.listen(BACKLOG)
     config = uvicorn.Config(APP, factory=True, log_level=log_level, access_log=False)
@@ -56,7 +70,7 @@ def run(host: str, port: int, workers: int, log_level: str = "warning") -> None:
     stopping = False
 
     def start() -> BaseProcess:
-        proc = ctx.Process(target=_worker, args=(host, port, log_level), daemon=False)
+        proc = ctx.Process(target=_worker, args=(host, port, log_level, os.getpid()), daemon=False)
         proc.start()
         return proc
 
