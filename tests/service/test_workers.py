@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -66,57 +67,51 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) 
     raise AssertionError("server did not become healthy")
 
 
-def test_two_workers_each_listen_restart_and_stop(tmp_path: Path) -> None:
+def _until(cond: Callable[[], bool], timeout: float = 30) -> bool:
+    deadline = time.monotonic() + timeout
+    while not cond() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return cond()
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
     port = free_port()
     proc = _serve(tmp_path, port)
     try:
         _wait_healthy(f"http://127.0.0.1:{port}", proc)
-        kids = _children(proc.pid)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and not all(_listeners(k) == 1 for k in kids):
-            time.sleep(0.2)
-        assert len(kids) == 2 and all(_listeners(k) == 1 for k in kids)
-        assert _listeners(proc.pid) == 0  # the supervisor holds the port but is never handed a connection
-        # many fresh connections are all served (none lands on a socket nobody accepts from)
-        for _ in range(40):
-            with httpx.Client() as c:
-                assert c.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200
-        os.kill(kids[0], signal.SIGKILL)  # a dead worker is replaced
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and (len(_children(proc.pid)) < 2 or kids[0] in _children(proc.pid)):
-            time.sleep(0.2)
-        assert len(_children(proc.pid)) == 2 and kids[0] not in _children(proc.pid)
-        _wait_healthy(f"http://127.0.0.1:{port}", proc)
-        remaining = _children(proc.pid)
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(40) == 0
-        assert not any(_alive(k) for k in remaining)
-    finally:
+        yield proc, port
+    finally:  # workers left behind stop themselves once the supervisor is gone (tested below)
         if proc.poll() is None:
             proc.kill()
             proc.wait(10)
 
 
-def test_workers_stop_when_the_supervisor_is_killed(tmp_path: Path) -> None:
-    port = free_port()
-    proc = _serve(tmp_path, port)
-    try:
-        _wait_healthy(f"http://127.0.0.1:{port}", proc)
-        kids = _children(proc.pid)
-        assert len(kids) == 2
-        proc.kill()  # SIGKILL: the supervisor cannot pass anything on
-        proc.wait(10)
-        deadline = time.monotonic() + 30
-        alive = kids
-        while alive and time.monotonic() < deadline:
-            alive = [k for k in kids if _alive(k)]
-            time.sleep(0.2)
-        assert not alive, "orphaned workers kept running"
-    finally:
-        for k in _children(proc.pid) if proc.poll() is None else []:
-            os.kill(k, signal.SIGKILL)
-        if proc.poll() is None:
-            proc.kill()
+def test_two_workers_each_listen_restart_and_stop(server) -> None:
+    proc, port = server
+    kids = _children(proc.pid)
+    assert len(kids) == 2 and _until(lambda: all(_listeners(k) == 1 for k in kids))
+    assert _listeners(proc.pid) == 0  # the supervisor holds the port but is never handed a connection
+    # many fresh connections are all served (none lands on a socket nobody accepts from)
+    for _ in range(40):
+        with httpx.Client() as c:
+            assert c.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200
+    os.kill(kids[0], signal.SIGKILL)  # a dead worker is replaced
+    assert _until(lambda: len(_children(proc.pid)) == 2 and kids[0] not in _children(proc.pid))
+    _wait_healthy(f"http://127.0.0.1:{port}", proc)
+    remaining = _children(proc.pid)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(40) == 0
+    assert not any(_alive(k) for k in remaining)
+
+
+def test_workers_stop_when_the_supervisor_is_killed(server) -> None:
+    proc, _ = server
+    kids = _children(proc.pid)
+    assert len(kids) == 2
+    proc.kill()  # SIGKILL: the supervisor cannot pass anything on
+    proc.wait(10)
+    assert _until(lambda: not any(_alive(k) for k in kids)), "orphaned workers kept running"
 
 
 def test_port_in_use_is_a_clear_error(tmp_path: Path) -> None:
