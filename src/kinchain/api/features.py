@@ -76,7 +76,9 @@ def assess(case: Case) -> AssessOutcome:
     kb = knowledge()
     a = engine_assess(case, kb)
     data = a.to_json_dict()
-    result = {"format": 1, "assessment": data, "references": references_for(data, kb)}
+    # the engine cites only in its explanation and triage reasons: walk those, not the whole result
+    cited = {"explanation": data["explanation"], "triage": data["triage"]}
+    result = {"format": 1, "assessment": data, "references": references_for(cited, kb)}
     return AssessOutcome(a, result, a.knowledge_version, a.triage.level)
 
 

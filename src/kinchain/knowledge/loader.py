@@ -73,14 +73,15 @@ class Knowledge:
         """The full reference (authors, title, journal, year, DOI or PMID) for a reference id or for the short
         citation the engine shows ("Metcalfe D 2019"); several references sharing one short form are all
         given, separated by " | "; an unknown key comes back unchanged."""
-        index: dict[str, list[str]] | None = self.__dict__.get("_short_index")
-        if index is None:
-            index = {}
+        texts: dict[str, str] | None = self.__dict__.get("_reference_texts")
+        if texts is None:  # built once: every short form and every id -> its full text
+            by_short: dict[str, list[str]] = {}
             for rid in self.references:
-                index.setdefault(self._short(rid), []).append(rid)
-            self.__dict__["_short_index"] = index
-        ids = [key] if key in self.references else index.get(key, [])
-        return " | ".join(_full(self.references[rid]) for rid in ids) or key
+                by_short.setdefault(self._short(rid), []).append(rid)
+            texts = {short: " | ".join(_full(self.references[r]) for r in rids) for short, rids in by_short.items()}
+            texts.update({rid: _full(ref) for rid, ref in self.references.items()})
+            self.__dict__["_reference_texts"] = texts
+        return texts.get(key, key)
 
     def _short(self, rid: str) -> str:
         cache: dict[str, str] = self.__dict__.setdefault("_cite_cache", {})
