@@ -148,6 +148,15 @@ def level_reference(pelvis_rot: FloatArray) -> tuple[FloatArray, int]:
     return np.stack((fwd, up, right), axis=-1), vi
 
 
+def sagittal_ankle_forward(thigh_deg: FloatArray, knee_flexion_deg: FloatArray) -> FloatArray:
+    """Forward position of the ankle relative to the hip (in thigh lengths) from the thigh's angle to the
+    vertical (+ forward) and the knee flexion, by planar forward kinematics with equal thigh and shank
+    lengths (adult thigh and shank are close to the same share of height). Only the timing of its peaks
+    is used (gait events), so the scale does not matter."""
+    thigh = np.radians(thigh_deg)
+    return np.asarray(np.sin(thigh) + np.sin(thigh - np.radians(knee_flexion_deg)))
+
+
 def fppa(hip: FloatArray, knee: FloatArray, ankle: FloatArray, other_hip: FloatArray) -> FloatArray:
     """Frontal-plane projection angle (degrees) from 2D points (n, 2): the angle between thigh
     (hip->knee) and shank (knee->ankle); + when the knee lies medial of the hip-ankle line (valgus),
@@ -211,7 +220,8 @@ def compute(lm: dict[str, FloatArray], rate: float) -> Kinematics:
             med = 2 * kjc - lat
             notes.append(f"{side} knee centre from the Plug-in-Gait chord function (default knee width)")
         if lat is None or med is None:
-            notes.append(f"{side} knee epicondyle markers missing: no {s} hip/knee angles")
+            notes.append(f"{side} knee epicondyle markers missing: no {s} hip/knee angles. Fix: with thigh and "
+                         "shank marker clusters, pass the static calibration trial (--static) to rebuild them")
             continue
         kjc = 0.5 * (lat + med)
         z_hint = sign * (lat - med)

@@ -11,8 +11,11 @@ from typing import Any
 
 from kinchain.knowledge.loader import Knowledge
 
-SQUAT_TASKS = ("single_leg_squat", "step_down")
+SQUAT_TASKS = ("single_leg_squat", "step_down")  # single-leg tasks: the FPPA norms were measured in these
+BILATERAL_TASKS = ("squat", "drop_jump")  # both feet down: no single-stance norm (pelvic drop, adduction) applies
+REPETITION_TASKS = SQUAT_TASKS + BILATERAL_TASKS  # analysed as repetitions, not stance phases
 GAIT_TASKS = ("gait", "running")
+HIP_IR_TASKS = ("running", "drop_jump", "step_down")  # the tasks the hip internal rotation norm averages over
 
 
 @dataclass(frozen=True)
@@ -37,10 +40,14 @@ def _norm(measure: str, task: str, sex: str | None) -> Norm | None:
                     "mv_fppa_sls_female_pfp_mean_deg", "mv_fppa_sls_female_pfp_sd_deg",
                     "mv_fppa_sls_female_threshold_deg",
                     "FPPA in single-leg squat, women" + ("" if sex == "female" else " (sex not given)"), note)
-    if measure == "hip_internal_rotation_peak_deg":
+    if task in BILATERAL_TASKS and measure in ("contralateral_pelvic_drop_deg", "hip_adduction_peak_deg",
+                                               "trunk_lean_deg", "stance_time_asymmetry_pct"):
+        return None
+    if measure == "hip_internal_rotation_peak_deg" and task in (*HIP_IR_TASKS, "single_leg_squat"):
         return Norm("mv_hip_ir_control_mean_deg", "mv_hip_ir_control_sd_deg", "mv_hip_ir_pfp_mean_deg",
                     "mv_hip_ir_pfp_sd_deg", "mv_hip_ir_threshold_deg",
-                    "peak hip internal rotation (running, drop jump, step-down; women)")
+                    "peak hip internal rotation (running, drop jump, step-down; women)",
+                    None if task in HIP_IR_TASKS else "step-down norm applied to a single-leg squat")
     if measure == "contralateral_pelvic_drop_deg":
         return Norm(None, None, None, None, "mv_cpd_threshold_deg", "contralateral pelvic drop",
                     None if task == "running" else "running threshold applied to another task")

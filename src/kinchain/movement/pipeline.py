@@ -16,12 +16,12 @@ from kinchain.movement import events as ev
 from kinchain.movement import kinematics as kin
 from kinchain.movement.filtering import clean, clean_channels
 from kinchain.movement.markersets import landmarks
-from kinchain.movement.norms import SQUAT_TASKS, compare, threshold
+from kinchain.movement.norms import GAIT_TASKS, REPETITION_TASKS, SQUAT_TASKS, compare, threshold
 from kinchain.movement.readers import load_trial
 from kinchain.movement.trial import CoordinateTrial, FloatArray, KeypointTrial, MarkerTrial, Trial
 
-Task = Literal["gait", "running", "single_leg_squat", "step_down"]
-TASKS: tuple[str, ...] = ("gait", "running", "single_leg_squat", "step_down")
+Task = Literal["gait", "running", "single_leg_squat", "step_down", "squat", "drop_jump"]
+TASKS: tuple[str, ...] = ("gait", "running", "single_leg_squat", "step_down", "squat", "drop_jump")
 
 # finding ids in the engine vocabulary (knowledge/data/movement.yaml)
 FINDING_IDS = ("contralateral_pelvic_drop_deg", "knee_fppa_deg", "hip_adduction_peak_deg",
@@ -31,7 +31,9 @@ UNIT_MEASURES = ("contralateral_pelvic_drop_deg", "knee_fppa_deg", "hip_adductio
                  "trunk_lean_deg")
 
 CUTOFF_PARAM = {"gait": "mv_filter_cutoff_walking_hz", "running": "mv_filter_cutoff_running_hz",
-                "single_leg_squat": "mv_filter_cutoff_squat_hz", "step_down": "mv_filter_cutoff_squat_hz"}
+                "single_leg_squat": "mv_filter_cutoff_squat_hz", "step_down": "mv_filter_cutoff_squat_hz",
+                "squat": "mv_filter_cutoff_squat_hz",
+                "drop_jump": "mv_filter_cutoff_running_hz"}  # a landing is an impact, like a running foot strike
 
 
 @dataclass
@@ -63,7 +65,8 @@ class MovementResult:
 # ------------------------------------------------------------------------------------------ helpers
 def _guess_task(path: Path) -> str | None:
     name = path.name.lower()
-    for pat, task in ((r"squat|sls", "single_leg_squat"), (r"step[_-]?down|stepdown", "step_down"),
+    for pat, task in ((r"sls|single[_-]?leg|one[_-]?leg", "single_leg_squat"), (r"squat", "squat"),
+                      (r"step[_-]?down|stepdown", "step_down"), (r"jump|land|hop", "drop_jump"),
                       (r"run|jog", "running"), (r"walk|gait", "gait")):
         if re.search(pat, name):
             return task
@@ -186,7 +189,7 @@ def _markers(trial: MarkerTrial, task: str | None, kb: Knowledge, static: Marker
     k = kin.compute(lm, trial.rate)
     notes += k.notes
     units: list[dict[str, Any]] = []
-    if task in ("gait", "running"):
+    if task in GAIT_TASKS:
         fwd = k.reference[:, 0]
         pel = kin.project(k.centres["PELVIS"], fwd)
         rel_h, rel_t = {}, {}
@@ -247,7 +250,7 @@ def _keypoints(trial: KeypointTrial, task: str | None, kb: Knowledge,
                      f"{kb.parameter('mv_frontal_view_min_hip_ratio'):.0%} of the hip-ankle distance): no "
                      "frontal-plane measures (FPPA, pelvic drop, trunk lean) there")
     units: list[dict[str, Any]] = []
-    if task in SQUAT_TASKS:
+    if task in REPETITION_TASKS:
         depth = 0.5 * (p["l_hip"][:, 1] + p["r_hip"][:, 1])  # image y grows downward
         ankle = {"r": -p["r_ankle"][:, 1], "l": -p["l_ankle"][:, 1]}
         reps = ev.repetitions(depth, ankle, trial.rate, kb.parameter("mv_rep_min_descent_leg_fraction") * leg)
@@ -274,6 +277,11 @@ def _coordinates(trial: CoordinateTrial, task: str | None, kb: Knowledge,
     need = ("hip_adduction_r", "hip_adduction_l", "knee_angle_r", "knee_angle_l")
     missing = [n for n in need if n not in c]
     if missing:
+        forces = [n for n in c if "force_v" in n]
+        if forces:
+            raise MovementDataError(f"{trial.path}: this .mot holds ground reaction forces ({', '.join(forces[:3])} "
+                                    "...), not motion. Fix: analyse the marker (.trc/.c3d) or OpenSim coordinate "
+                                    "file of the same trial; force files are not read for events")
         raise MovementDataError(f"{trial.path}: coordinates {missing} missing. Fix: export the OpenSim "
                                 "coordinates of a gait model (hip_adduction_r, knee_angle_r, pelvis_list ...)")
     conv = 1.0 if trial.in_degrees else 180.0 / np.pi
@@ -293,13 +301,24 @@ def _coordinates(trial: CoordinateTrial, task: str | None, kb: Knowledge,
         task = "single_leg_squat"
         notes.append("task not given for model coordinates: treated as a squat-like task")
     units: list[dict[str, Any]] = []
-    if task in SQUAT_TASKS:
+    if task in REPETITION_TASKS:
         depth = 0.5 * (series["knee_flexion_r"] + series["knee_flexion_l"])
         flat = {"r": -series["knee_flexion_r"], "l": -series["knee_flexion_l"]}
         units += _repetition_units(series, ev.repetitions(depth, flat, trial.rate,
                                                           kb.parameter("mv_rep_min_knee_flexion_deg")))
+    elif "pelvis_tilt" in c and all(f"hip_flexion_{s}" in c for s in ("r", "l")):
+        # Zeni's events need the foot's forward position relative to the pelvis: rebuilt here from the
+        # sagittal angles (thigh angle = pelvis tilt + hip flexion; shank = thigh - knee flexion)
+        rel = {s: kin.sagittal_ankle_forward(conv * c["pelvis_tilt"] + series[f"hip_flexion_{s}"],
+                                             series[f"knee_flexion_{s}"]) for s in ("r", "l")}
+        _, _, stances = ev.gait_events(rel, rel, trial.rate, running=task == "running")
+        units.extend(_stance_units(series, stances, trial.rate))
+        notes.append("gait events from the model's sagittal angles: ankle position relative to the hip by planar "
+                     "forward kinematics, heel strike and toe off as in Zeni 2008")
     else:
-        notes.append("no gait events from model coordinates alone: whole-trial peaks reported")
+        notes.append("no gait events from these coordinates (pelvis_tilt and hip_flexion are needed): whole-trial "
+                     "peaks are shown for information only, not compared with stance-phase norms and not "
+                     "turned into findings")
         for s in ("r", "l"):
             u = {"kind": "trial", "side": s, "start": 0, "stop": trial.n_frames - 1}
             u.update(_unit_measures(series, s, 0, trial.n_frames - 1, None))
@@ -314,7 +333,8 @@ def summarise(units: list[dict[str, Any]], task: str, sex: str | None, kb: Knowl
     """Per side: mean, SD and values of each measure with the comparison to norms; each unit also gets
     ``beyond_threshold`` (measure -> bool) for its own values."""
     summary: dict[str, Any] = {}
-    limits = {m: t for m in UNIT_MEASURES if (t := threshold(m, task, sex, kb)) is not None}
+    descriptive = bool(units) and all(u["kind"] == "trial" for u in units)  # whole-trial peaks: no norm fits
+    limits = {} if descriptive else {m: t for m in UNIT_MEASURES if (t := threshold(m, task, sex, kb)) is not None}
     for u in units:
         flags = {m: bool(u[m] > t) for m, t in limits.items() if m in u}
         if flags:
@@ -331,7 +351,7 @@ def summarise(units: list[dict[str, Any]], task: str, sex: str | None, kb: Knowl
             entry: dict[str, Any] = {"mean": round(float(np.mean(vals)), 2), "values": vals}
             if len(vals) > 1:
                 entry["sd"] = round(float(np.std(vals, ddof=1)), 2)
-            cmp = compare(m, entry["mean"], task, sex, kb, low_confidence)
+            cmp = None if descriptive else compare(m, entry["mean"], task, sex, kb, low_confidence)
             if cmp is not None:
                 entry["comparison"] = cmp
             side_sum[m] = entry
@@ -354,15 +374,16 @@ def to_findings(summary: dict[str, Any], task: str, kb: Knowledge, side: str | N
     if task in SQUAT_TASKS:
         wanted.insert(0, "knee_fppa_deg")
     sides = [side] if side in ("r", "l") else ["r", "l"]
-    for m in wanted:
-        vals = {s: summary[s][m]["mean"] for s in sides if s in summary and m in summary[s]}
+    for m in wanted:  # a measure becomes a finding only where a norm for this task judged it
+        vals = {s: summary[s][m]["mean"] for s in sides
+                if s in summary and m in summary[s] and "comparison" in summary[s][m]}
         if not vals:
             continue
         worst = max(vals, key=lambda s: vals[s])
         out[m] = vals[worst]
         if len(vals) > 1:
             notes.append(f"{m}: {'right' if worst == 'r' else 'left'} side (the larger of the two) reported")
-    if task in ("gait", "running") and "stance_time_asymmetry_pct" in summary:
+    if task in GAIT_TASKS and "stance_time_asymmetry_pct" in summary:
         out["stance_time_asymmetry_pct"] = summary["stance_time_asymmetry_pct"]["value"]
     for fid in list(out):
         f = kb.findings.get(fid)

@@ -1,0 +1,81 @@
+"""OpenSim coordinate files and task handling on real data: gait events from the model's angles, no findings
+from numbers no norm fits, clear errors for force files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kinchain.errors import MovementDataError
+from kinchain.knowledge.loader import Knowledge
+from kinchain.movement.norms import threshold
+from kinchain.movement.pipeline import _guess_task, analyze
+
+from .conftest import motion_file
+
+
+def _events(units: list[dict]) -> dict[str, list[tuple[int, int]]]:
+    out: dict[str, list[tuple[int, int]]] = {"r": [], "l": []}
+    for u in units:
+        if u["kind"] == "stance":
+            out[u["side"]].append((u["start"], u["stop"]))
+    return out
+
+
+def test_ik_coordinates_give_the_same_gait_events_as_the_markers() -> None:
+    """walk_ik.mot is OpenCap's own inverse kinematics of walk_markers.trc (same trial, 60 Hz): the events
+    rebuilt from the model's sagittal angles fall within 2 frames (33 ms) of the marker-based ones."""
+    markers = _events(analyze(motion_file("opencap/walk_markers.trc")).units)
+    model = analyze(motion_file("opencap/walk_ik.mot"), "gait")
+    coords = _events(model.units)
+    assert sum(len(v) for v in coords.values()) == sum(len(v) for v in markers.values()) == 5
+    for side in ("r", "l"):
+        for (a, b), (c, d) in zip(markers[side], coords[side], strict=True):
+            assert abs(a - c) <= 2 and abs(b - d) <= 2
+    assert all(0.5 < u["duration_s"] < 0.85 for u in model.units)
+    assert "stance_time_asymmetry_pct" in model.findings
+
+
+def test_whole_trial_peaks_are_not_findings(tmp_path: Path) -> None:
+    """Without pelvis tilt and hip flexion there are no events: peaks over the whole trial (swing included)
+    are shown, but not compared with stance-phase norms and not turned into findings."""
+    src = motion_file("opencap/walk_ik.mot").read_text().splitlines()
+    head_end = next(i for i, line in enumerate(src) if line.strip().lower() == "endheader")
+    cols = src[head_end + 1].split("\t")
+    keep = [i for i, c in enumerate(cols) if c not in ("pelvis_tilt", "hip_flexion_r", "hip_flexion_l")]
+    rows = [src[head_end + 1], *src[head_end + 2:]]
+    body = ["\t".join(line.split("\t")[i] for i in keep) for line in rows if line.strip()]
+    path = tmp_path / "walk_no_sagittal.mot"
+    path.write_text("\n".join(src[:head_end + 1] + body) + "\n")
+    res = analyze(path, "gait")
+    assert res.units and all(u["kind"] == "trial" for u in res.units)
+    assert res.findings == {}
+    assert all("comparison" not in v for side in ("r", "l") for v in res.summary[side].values()
+               if isinstance(v, dict))
+    assert any("not turned into findings" in n for n in res.notes)
+
+
+def test_a_force_file_is_named_as_such() -> None:
+    with pytest.raises(MovementDataError, match=r"ground reaction forces.*Fix: analyse the marker"):
+        analyze(motion_file("bmclab/run_grf.mot"))
+
+
+@pytest.mark.parametrize(("name", "task"), [
+    ("squats1_videoAndMocap.mot", "squat"), ("jump2.mot", "drop_jump"), ("subject_sls_left.trc", "single_leg_squat"),
+    ("single-leg-squat.c3d", "single_leg_squat"), ("stepdown_r.trc", "step_down"), ("walk1.trc", "gait"),
+    ("run_markers.trc", "running"), ("trial07.c3d", None)])
+def test_task_from_file_name(name: str, task: str | None) -> None:
+    assert _guess_task(Path(name)) == task
+
+
+def test_bilateral_tasks_get_no_single_stance_norms(kb: Knowledge) -> None:
+    for task in ("squat", "drop_jump"):
+        for m in ("knee_fppa_deg", "contralateral_pelvic_drop_deg", "hip_adduction_peak_deg", "trunk_lean_deg"):
+            assert threshold(m, task, "female", kb) is None, (task, m)
+    assert threshold("hip_internal_rotation_peak_deg", "drop_jump", "female", kb) is not None
+    assert threshold("hip_internal_rotation_peak_deg", "gait", "female", kb) is None  # norm is not from walking
+    squat = analyze(motion_file("opencap/squats1_videoAndMocap.mot"))
+    assert squat.task == "squat" and len(squat.units) == 5 and squat.findings == {}
+    jump = analyze(motion_file("opencap/jump2.mot"))
+    assert jump.task == "drop_jump" and set(jump.findings) <= {"hip_internal_rotation_peak_deg"}
