@@ -17,7 +17,7 @@ app = typer.Typer(help="Movement analysis: motion files and video -> angles, mea
 out = Console()
 err = Console(stderr=True)
 
-TaskOpt = Annotated[str | None, typer.Option(help="gait, running, single_leg_squat or step_down (default: "
+TaskOpt = Annotated[str | None, typer.Option(help="gait, running, single_leg_squat, step_down, squat or drop_jump (default: "
                                                   "from the file name or the data)")]
 
 
