@@ -143,3 +143,15 @@ def test_settings_reject_a_non_positive_limit(backend):
     env = settings_from_env({"KINCHAIN_DATA_DIR": str(backend.data_dir), "KINCHAIN_SECRET_KEY": "k" * 40,
                              "KINCHAIN_LOGIN_MAX_FAILURES": "7"})
     assert env.login_max_failures == 7 and env.login_lockout_seconds == 900
+
+
+def test_stale_counters_are_deleted(site):
+    c, clock = site
+    for i in range(3):
+        assert token(c, f"once{i}@example.org", "123456").status_code == 401
+    clock.advance(LIMITS["login_window_seconds"] + LIMITS["login_lockout_seconds"] + 1)
+    assert token(c, "later@example.org", "123456").status_code == 401
+    with c.services.read_sessions() as s:
+        keys = set(s.execute(select(LoginThrottle.key)).scalars())
+    assert not any(k.startswith("account:once") for k in keys)
+    assert {"account:later@example.org", "address:testclient"} <= keys

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as _pg_insert
 from sqlalchemy.dialects.sqlite import insert as _sqlite_insert
 from sqlalchemy.orm import Session
@@ -97,8 +97,14 @@ def throttle_locked_until(session: Session, keys: list[str], now: datetime) -> d
 def throttle_failure(session: Session, limits: dict[str, int], now: datetime, *, window_s: int,
                      lockout_s: int) -> None:
     """Count one failed sign-in against each key (fixed window of ``window_s`` from the first failure);
-    a key that reaches its limit is locked for ``lockout_s``. Rows are locked while updated, so two
-    workers counting at once do not lose a failure."""
+    a key that reaches its limit is locked for ``lockout_s``, and a further failure in the same window
+    after the lock ends locks it again at once. Rows are locked while updated, so two workers counting at
+    once do not lose a failure. Rows whose window and lock have both run out are deleted on the way, so
+    guesses spread over many e-mails do not grow the table without bound."""
+    stale = now - timedelta(seconds=window_s)
+    session.execute(delete(LoginThrottle).where(
+        LoginThrottle.window_start < stale, LoginThrottle.key.not_in(list(limits)),
+        (LoginThrottle.locked_until.is_(None)) | (LoginThrottle.locked_until < now)))
     insert_for = _pg_insert if session.get_bind().dialect.name == "postgresql" else _sqlite_insert
     session.execute(insert_for(LoginThrottle).values([{"key": k, "window_start": now, "failures": 0} for k in limits])
                     .on_conflict_do_nothing(index_elements=["key"]))
