@@ -63,3 +63,13 @@ def test_older_adult_after_a_fall_with_painful_hip_movement_is_an_emergency_even
 def test_painful_hip_movement_without_a_fall_does_not_fire_the_fracture_flag():
     a = _assess(80, "knee", {"recent_fall_or_trauma": False, "hip_pain_on_ir": True})
     assert not _fired(a, "flag_older_fall_cannot_bear_weight")
+
+
+def test_fall_that_stops_weight_bearing_puts_a_hip_fracture_above_the_chronic_hip_syndromes():
+    """The flag sets the urgency; the condition list must agree: after a fall with inability to bear weight
+    a fracture heads the list, not lateral hip pain or osteoarthritis at their priors."""
+    a = _assess(82, "hip", {"recent_fall_or_trauma": True, "cannot_bear_weight": True}, onset="acute")
+    assert a.triage.level == "emergency"
+    assert a.conditions[0].id == "fracture_hip"
+    p = {c.id: c.probability for c in a.conditions}
+    assert p["gtps"] < p["fracture_hip"] and p["hip_oa"] < p["fracture_hip"]
