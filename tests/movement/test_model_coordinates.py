@@ -79,3 +79,22 @@ def test_bilateral_tasks_get_no_single_stance_norms(kb: Knowledge) -> None:
     assert squat.task == "squat" and len(squat.units) == 5 and squat.findings == {}
     jump = analyze(motion_file("opencap/jump2.mot"))
     assert jump.task == "drop_jump" and set(jump.findings) <= {"hip_internal_rotation_peak_deg"}
+
+
+def test_force_file_gives_the_stance_phases() -> None:
+    """run_grf.mot: right foot loaded (vGRF above the threshold) from 0.057 to 0.297 s, left from 0.403 to
+    0.663 s; at 150 Hz the stances from --grf fall on those frames (within one frame of rounding)."""
+    res = analyze(motion_file("bmclab/run_markers.trc"), "running", static=motion_file("bmclab/run_static.trc"),
+                  grf=motion_file("bmclab/run_grf.mot"))
+    st = {u["side"]: (u["start"], u["stop"]) for u in res.units}
+    assert abs(st["r"][0] - 0.057 * 150) <= 1 and abs(st["r"][1] - 0.297 * 150) <= 1
+    assert abs(st["l"][0] - 0.403 * 150) <= 1 and abs(st["l"][1] - 0.663 * 150) <= 1
+    assert any("stance from the force file" in n for n in res.notes)
+
+
+def test_force_file_without_sides_is_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "plates.mot"
+    rows = "\n".join(f"{i / 100:.2f}\t{0.0 if i % 50 < 10 else 700.0}" for i in range(200))
+    bad.write_text(f"name plates\nendheader\ntime\tground_force_vy\n{rows}\n")
+    with pytest.raises(MovementDataError, match=r"no left/right vertical force columns.*Fix: name them"):
+        analyze(motion_file("opencap/walk_ik.mot"), "gait", grf=bad)

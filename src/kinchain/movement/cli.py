@@ -67,6 +67,8 @@ def analyze(
     sex: Annotated[str | None, typer.Option(help="female or male (picks the norms)")] = None,
     side: Annotated[str | None, typer.Option(help="r or l: limb reported as findings (default: worse side)")] = None,
     fps: Annotated[float | None, typer.Option(help="frame rate of keypoint files that do not state it")] = None,
+    grf: Annotated[Path | None, typer.Option(help="force .mot of the same trial: stance from the vertical "
+                                                  "ground reaction force instead of kinematic events")] = None,
 ) -> None:
     """Analyse one motion file: angles, events, measures, comparison with norms, engine findings."""
     from kinchain.movement.pipeline import analyze as run
@@ -74,7 +76,7 @@ def analyze(
     if format not in ("text", "json"):
         _fail(ValueError("--format must be text or json"))
     try:
-        res = run(file, task, static=static, sex=sex, side=side, fps=fps)
+        res = run(file, task, static=static, sex=sex, side=side, fps=fps, grf=grf)
         written: list[str] = []
         if plot is not None:
             from kinchain.movement.plots import plot_result

@@ -3,6 +3,8 @@
 - Gait and running (Zeni et al. 2008, coordinate method): heel strike = the heel is furthest forward of
   the pelvis along the walking direction; toe off = the toe is furthest behind it. Uses the heel and toe
   markers (ankle centre if missing). Works for marker data and for video keypoints of a side view.
+- From a force file (``--grf``): stance while the vertical ground reaction force under a foot exceeds a
+  threshold (the reference method the kinematic events are checked against).
 - Single-leg squat and step-down: one repetition per descent of the pelvis (its lowest point is the
   deepest point of the repetition); the stance leg is the one whose ankle is lower at that moment.
 """
@@ -115,3 +117,26 @@ def repetitions(depth: FloatArray, ankle_height: dict[str, FloatArray], rate: fl
         side = "r" if ankle_height["r"][d] <= ankle_height["l"][d] else "l"
         reps.append(Repetition(side, int(start), int(d), int(stop)))
     return reps
+
+
+def force_contacts(time: FloatArray, vertical: dict[str, FloatArray], threshold: float,
+                   frame_rate: float, n_frames: int) -> list[Stance]:
+    """Stance phases (in motion frames) while each side's vertical force is above ``threshold``.
+
+    Both files share one clock starting at 0 (how OpenSim and lab exports write a trial). Contacts that
+    touch either end of the force recording are incomplete and left out."""
+    stances: list[Stance] = []
+    for side, fz in vertical.items():
+        on = np.abs(fz) > threshold
+        edges = np.flatnonzero(np.diff(on.astype(np.int8)))
+        starts = [int(i) + 1 for i in edges if not on[i]]
+        for a in starts:
+            later = edges[edges >= a]
+            if later.size == 0:
+                continue  # still in contact when the recording ends
+            b = int(later[0])
+            f0, f1 = round(float(time[a]) * frame_rate), round(float(time[b]) * frame_rate)
+            if 0 <= f0 < f1 < n_frames:
+                stances.append(Stance(side, f0, f1))
+    stances.sort(key=lambda st: st.start)
+    return stances

@@ -17,7 +17,7 @@ from kinchain.movement import kinematics as kin
 from kinchain.movement.filtering import clean, clean_channels
 from kinchain.movement.markersets import landmarks
 from kinchain.movement.norms import GAIT_TASKS, REPETITION_TASKS, SQUAT_TASKS, compare, threshold
-from kinchain.movement.readers import load_trial
+from kinchain.movement.readers import load_trial, read_mot
 from kinchain.movement.trial import CoordinateTrial, FloatArray, KeypointTrial, MarkerTrial, Trial
 
 Task = Literal["gait", "running", "single_leg_squat", "step_down", "squat", "drop_jump"]
@@ -166,6 +166,7 @@ def _smooth(x: FloatArray, rate: float, cutoff: float, max_gap_s: float) -> Floa
 
 # --------------------------------------------------------------------------------------- per format
 def _markers(trial: MarkerTrial, task: str | None, kb: Knowledge, static: MarkerTrial | None,
+             forced: list[ev.Stance] | None = None,
              ) -> tuple[str, dict[str, FloatArray], list[dict[str, Any]], list[str], dict[str, Any]]:
     lm, notes = landmarks(trial, static)
     # infer the task from the pelvis speed when neither the caller nor the filename said
@@ -202,7 +203,10 @@ def _markers(trial: MarkerTrial, task: str | None, kb: Knowledge, static: Marker
                                         "cannot be found. Fix: add heel/toe markers (e.g. RHEE, RTOE)")
             rel_h[side] = kin.project(heel, fwd) - pel
             rel_t[side] = kin.project(toe, fwd) - pel
-        if task == "running":
+        if forced is not None:
+            stances = forced
+            notes.append(_GRF_NOTE.format(kb.parameter("mv_grf_contact_threshold_n")))
+        elif task == "running":
             foot = {s: np.fmin(k.height(f"{s.upper()}HEE") if f"{s.upper()}HEE" in k.centres else np.inf,
                                k.height(f"{s.upper()}TOE") if f"{s.upper()}TOE" in k.centres else np.inf)
                     for s in ("r", "l")}
@@ -270,7 +274,7 @@ def _keypoints(trial: KeypointTrial, task: str | None, kb: Knowledge,
     return task, series, units, notes, report
 
 
-def _coordinates(trial: CoordinateTrial, task: str | None, kb: Knowledge,
+def _coordinates(trial: CoordinateTrial, task: str | None, kb: Knowledge, forced: list[ev.Stance] | None = None,
                  ) -> tuple[str, dict[str, FloatArray], list[dict[str, Any]], list[str], dict[str, Any]]:
     notes = ["OpenSim coordinates used as computed by the model (no re-filtering)"]
     c = trial.columns
@@ -306,6 +310,9 @@ def _coordinates(trial: CoordinateTrial, task: str | None, kb: Knowledge,
         flat = {"r": -series["knee_flexion_r"], "l": -series["knee_flexion_l"]}
         units += _repetition_units(series, ev.repetitions(depth, flat, trial.rate,
                                                           kb.parameter("mv_rep_min_knee_flexion_deg")))
+    elif forced is not None:
+        units.extend(_stance_units(series, forced, trial.rate))
+        notes.append(_GRF_NOTE.format(kb.parameter("mv_grf_contact_threshold_n")))
     elif "pelvis_tilt" in c and all(f"hip_flexion_{s}" in c for s in ("r", "l")):
         # Zeni's events need the foot's forward position relative to the pelvis: rebuilt here from the
         # sagittal angles (thigh angle = pelvis tilt + hip flexion; shank = thigh - knee flexion)
@@ -325,6 +332,26 @@ def _coordinates(trial: CoordinateTrial, task: str | None, kb: Knowledge,
             u.pop("contralateral_pelvic_drop_deg", None)
             units.append(u)
     return task, series, units, notes, {"rate_hz": trial.rate}
+
+
+_GRF_NOTE = "stance from the force file: vertical ground reaction force above {:g} N"
+_SIDE_FORCE = re.compile(r"^(?:(?P<pre>[rl])_.*force_vy|.*force_vy_(?P<post>[rl]))$", re.IGNORECASE)
+
+
+def grf_stances(path: str | Path, rate: float, n_frames: int, kb: Knowledge) -> list[ev.Stance]:
+    """Stance phases in motion frames from an OpenSim-style force .mot (columns R_/L_..._force_vy)."""
+    forces = read_mot(path)
+    vertical: dict[str, FloatArray] = {}
+    for name, col in forces.columns.items():
+        m = _SIDE_FORCE.match(name)
+        if m:
+            vertical[(m.group("pre") or m.group("post")).lower()] = col
+    if not vertical:
+        named = [n for n in forces.columns if "force_v" in n.lower()]
+        raise MovementDataError(
+            f"{path}: no left/right vertical force columns found ({', '.join(named[:4]) or 'no force columns'}). "
+            "Fix: name them R_ground_force_vy and L_ground_force_vy (or ..._force_vy_r / _l), one per foot")
+    return ev.force_contacts(forces.time, vertical, kb.parameter("mv_grf_contact_threshold_n"), rate, n_frames)
 
 
 # -------------------------------------------------------------------------------------------- main
@@ -400,6 +427,7 @@ def to_findings(summary: dict[str, Any], task: str, kb: Knowledge, side: str | N
 
 def analyze(path: str | Path, task: str | None = None, *, sex: str | None = None, side: str | None = None,
             static: str | Path | None = None, fps: float | None = None, kb: Knowledge | None = None,
+            grf: str | Path | None = None,
             trial: Trial | None = None) -> MovementResult:
     """Analyse one motion file end to end."""
     path = Path(path)
@@ -408,12 +436,16 @@ def analyze(path: str | Path, task: str | None = None, *, sex: str | None = None
         raise MovementDataError(f"unknown task '{task}'. Fix: use one of {', '.join(TASKS)}")
     task = task or _guess_task(path)
     trial = trial if trial is not None else load_trial(path, fps=fps)
+    if grf is not None and isinstance(trial, KeypointTrial):
+        raise MovementDataError(f"{grf}: a force file can time marker or OpenSim coordinate trials, not 2D "
+                                "keypoints (their frame clock is the video's). Fix: leave out --grf")
+    forced = grf_stances(grf, trial.rate, trial.n_frames, kb) if grf is not None else None
     low_conf = False
     if isinstance(trial, MarkerTrial):
         st = load_trial(static) if static is not None else None
         if st is not None and not isinstance(st, MarkerTrial):
             raise MovementDataError(f"{static}: a static calibration trial must hold markers (.c3d or .trc)")
-        task, series, units, notes, proc = _markers(trial, task, kb, st)
+        task, series, units, notes, proc = _markers(trial, task, kb, st, forced)
         kind = "markers-3d"
     elif isinstance(trial, KeypointTrial):
         task, series, units, notes, proc = _keypoints(trial, task, kb)
@@ -423,7 +455,7 @@ def analyze(path: str | Path, task: str | None = None, *, sex: str | None = None
             "2D keypoints: frontal-plane angles are lower confidence (published 2D error is several degrees; "
             f"between-session changes under {kb.parameter('mv_fppa_2d_sdd_deg'):g} deg are within noise)")
     else:
-        task, series, units, notes, proc = _coordinates(trial, task, kb)
+        task, series, units, notes, proc = _coordinates(trial, task, kb, forced)
         kind = "model-coordinates"
     notes = [*getattr(trial, "notes", []), *notes] if kind != "keypoints-2d" else notes
     if not units:
