@@ -155,3 +155,44 @@ def test_stale_counters_are_deleted(site):
         keys = set(s.execute(select(LoginThrottle.key)).scalars())
     assert not any(k.startswith("account:once") for k in keys)
     assert {"account:later@example.org", "address:testclient"} <= keys
+
+
+def test_a_burst_of_parallel_guesses_gets_no_more_answers_than_the_limit(site):
+    # Guesses that all arrive before any is counted must not each get a real answer: the lock check that
+    # decides is made again inside the (serialised) write, after the slow password check.
+    from concurrent.futures import ThreadPoolExecutor
+
+    from kinchain.api import signin
+
+    c, _ = site
+    acct = c.account("burst@example.org", clinic="Throttle clinic")
+    n = 4 * LIMITS["login_max_failures"]
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        results = list(pool.map(lambda i: signin.sign_in(c.services, acct.email, f"guess-{i}", "198.51.100.7",
+                                                         "api"), range(n)))
+    answered = [r for r in results if r.retry_after is None]
+    assert len(answered) == LIMITS["login_max_failures"]
+    assert all(r.user is None for r in results)
+    audited = actions(c, acct.email)
+    assert audited.count("login_failed") == LIMITS["login_max_failures"]
+    assert audited.count("login_throttled") == n - LIMITS["login_max_failures"]
+
+
+def test_the_right_password_is_refused_when_a_lock_lands_during_the_check(site, monkeypatch):
+    # Another worker locks the account while this request is hashing: the right password must not get in.
+    from kinchain.api import signin
+    from kinchain.store import repo
+
+    c, clock = site
+    acct = c.account("raced@example.org", clinic="Throttle clinic")
+    real_verify = signin.verify_password
+
+    def verify_while_another_worker_locks(password_hash: str | None, password: str) -> bool:
+        with c.services.tx() as s:
+            repo.throttle_failure(s, {"account:raced@example.org": 1}, clock(), window_s=600, lockout_s=300)
+        return real_verify(password_hash, password)
+
+    monkeypatch.setattr(signin, "verify_password", verify_while_another_worker_locks)
+    result = signin.sign_in(c.services, acct.email, acct.password, "198.51.100.8", "api")
+    assert result.user is None and result.retry_after is not None and 1 <= result.retry_after <= 300
+    assert actions(c, acct.email)[-1] == "login_throttled"

@@ -53,6 +53,13 @@ def event_hash(prev_hash: str, fields: dict[str, Any]) -> str:
     return hashlib.sha256((prev_hash + "\n" + body).encode("utf-8")).hexdigest()
 
 
+def lock_head(session: Session) -> None:
+    """Take the chain-head row lock now; it is held to the end of the transaction. Every writer takes it
+    before its first event, so what the caller reads after this cannot change under it before the commit
+    (sign-in throttling decides and counts under it)."""
+    session.connection().execute(_SELECT_HEAD).one()
+
+
 _BATCHED_HEAD = "kinchain.audit.batched_head"
 
 
