@@ -318,7 +318,9 @@ def _keypoints(trial: KeypointTrial, task: str | None, kb: Knowledge,
 
 def _coordinates(trial: CoordinateTrial, task: str | None, kb: Knowledge, forced: _Forces | None = None,
                  ) -> tuple[str, dict[str, FloatArray], list[dict[str, Any]], list[str], dict[str, Any]]:
-    notes = ["OpenSim coordinates used as computed by the model (no re-filtering)"]
+    notes = ["OpenSim coordinates used as computed by the model (no re-filtering); its joint definitions can "
+             "put frontal and transverse angles several degrees from marker-based ones, so a value near a "
+             "threshold is not conclusive"]
     c = trial.columns
     need = ("hip_adduction_r", "hip_adduction_l", "knee_angle_r", "knee_angle_l")
     missing = [n for n in need if n not in c]
