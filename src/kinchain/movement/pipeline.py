@@ -409,10 +409,11 @@ def _sided_stances(forces: _Forces, feet: dict[str, FloatArray] | None) -> tuple
     for c in forces.contacts:
         side = rec.side[c.channel]
         if side is None:
-            if feet is None:
+            if not feet:
                 raise MovementDataError(
-                    f"{rec.path}: force plates carry no left/right label, and a coordinate file has no foot "
-                    "positions to match them with. Fix: analyse the marker file (.trc/.c3d) of the trial with --grf")
+                    f"{rec.path}: force plates carry no left/right label, and the trial has no foot positions "
+                    "(heel, toe or ankle markers) to match them with. Fix: analyse the marker file (.trc/.c3d) "
+                    "of the trial, with its foot markers, and this --grf file")
             horiz = [ax for ax in range(3) if ax != rec.vertical_axis]
             cop = np.nanmean(rec.cop[c.channel][c.first:c.last + 1][:, horiz], axis=0)
             dist = {s: float(np.linalg.norm(np.nanmean(f[c.start:c.stop + 1][:, horiz], axis=0) - cop))
