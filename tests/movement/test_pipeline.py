@@ -170,3 +170,37 @@ def test_2d_side_view_gait_from_real_trial(tmp_path: Path) -> None:
     for (a, b, c), (d, e, f) in zip(s2, s3, strict=True):
         assert a == d and abs(b - e) <= 2 and abs(c - f) <= 2
     assert res2d.low_confidence and res2d.kind == "keypoints-2d"
+
+
+def _drop_landing(tmp_path: Path) -> Path:
+    """One synthetic landing: the squat above with every marker 300 mm higher at the start, coming down to
+    the floor by the deepest point (a drop from a box), right knee FPPA 15 deg at the deepest point."""
+    m, rate = synthetic.squat(fppa_max=15.0, drop_max=4.0, reps=1)
+    n = len(m["RASI"])
+    t = np.arange(n) / n
+    lift = np.where(t < 0.5, 300.0 * np.cos(np.pi * t) ** 2, 0.0)
+    up = {k: v + lift[:, None] * np.array([0.0, 0.0, 1.0]) for k, v in m.items()}
+    return synthetic.write_trc(tmp_path / "landing.trc", up, rate)
+
+
+def test_synthetic_drop_jump_fppa_against_the_normal_range(tmp_path: Path) -> None:
+    path = _drop_landing(tmp_path)
+    res = analyze(path, "drop_jump", sex="female")
+    assert [u["side"] for u in res.units] == ["r", "l"]  # one landing, both legs
+    assert res.units[0]["knee_fppa_deg"] == pytest.approx(15.0, abs=0.2)
+    cmp = res.summary["r"]["knee_fppa_deg"]["comparison"]
+    assert cmp["normal_range"] == [7, 13] and cmp["beyond_threshold"] is True
+    assert "mv_herrington_munro2010" in cmp["citation"]
+    assert res.summary["l"]["knee_fppa_deg"]["comparison"]["beyond_threshold"] is False
+    assert "knee_fppa_deg" not in res.findings  # the finding is defined on single-leg tasks
+    assert any("knee_fppa_deg in drop_jump" in n for n in res.notes)
+    male = analyze(path, "drop_jump", sex="male").summary["r"]["knee_fppa_deg"]["comparison"]
+    assert male["normal_range"] == [3, 8]
+    # the same movement called a double-leg squat: no published norm, so no comparison
+    squat = analyze(path, "squat", sex="female")
+    assert "comparison" not in squat.summary["r"]["knee_fppa_deg"] and squat.findings == {}
+
+
+def test_squat_without_a_fall_is_no_landing(sls: dict[str, Path]) -> None:
+    res = analyze(sls["trc"], "drop_jump")
+    assert res.units == [] and any("0 of 3 knee-bend repetitions" in n for n in res.notes)

@@ -67,8 +67,9 @@ def analyze(
     sex: Annotated[str | None, typer.Option(help="female or male (picks the norms)")] = None,
     side: Annotated[str | None, typer.Option(help="r or l: limb reported as findings (default: worse side)")] = None,
     fps: Annotated[float | None, typer.Option(help="frame rate of keypoint files that do not state it")] = None,
-    grf: Annotated[Path | None, typer.Option(help="force .mot of the same trial: stance from the vertical "
-                                                  "ground reaction force instead of kinematic events")] = None,
+    grf: Annotated[Path | None, typer.Option(help="force file of the same trial (OpenSim .mot or Cortex .forces): "
+                                                  "stance from the vertical ground reaction force instead of "
+                                                  "kinematic events")] = None,
 ) -> None:
     """Analyse one motion file: angles, events, measures, comparison with norms, engine findings."""
     from kinchain.movement.pipeline import analyze as run

@@ -119,14 +119,23 @@ def repetitions(depth: FloatArray, ankle_height: dict[str, FloatArray], rate: fl
     return reps
 
 
+@dataclass(frozen=True)
+class Contact:
+    channel: str  # force channel: a foot ("r" / "l") or a plate
+    start: int  # first loaded motion frame
+    stop: int  # last loaded motion frame
+    first: int  # first loaded force sample
+    last: int  # last loaded force sample
+
+
 def force_contacts(time: FloatArray, vertical: dict[str, FloatArray], threshold: float,
-                   frame_rate: float, n_frames: int) -> list[Stance]:
-    """Stance phases (in motion frames) while each side's vertical force is above ``threshold``.
+                   frame_rate: float, n_frames: int) -> list[Contact]:
+    """Contacts (in motion frames) while each channel's vertical force is above ``threshold``.
 
     Both files share one clock starting at 0 (how OpenSim and lab exports write a trial). Contacts that
     touch either end of the force recording are incomplete and left out."""
-    stances: list[Stance] = []
-    for side, fz in vertical.items():
+    contacts: list[Contact] = []
+    for channel, fz in vertical.items():
         on = np.abs(fz) > threshold
         edges = np.flatnonzero(np.diff(on.astype(np.int8)))
         starts = [int(i) + 1 for i in edges if not on[i]]
@@ -137,6 +146,6 @@ def force_contacts(time: FloatArray, vertical: dict[str, FloatArray], threshold:
             b = int(later[0])
             f0, f1 = round(float(time[a]) * frame_rate), round(float(time[b]) * frame_rate)
             if 0 <= f0 < f1 < n_frames:
-                stances.append(Stance(side, f0, f1))
-    stances.sort(key=lambda st: st.start)
-    return stances
+                contacts.append(Contact(channel, f0, f1, a, b))
+    contacts.sort(key=lambda c: c.start)
+    return contacts

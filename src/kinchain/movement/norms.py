@@ -27,6 +27,7 @@ class Norm:
     threshold: str
     label: str
     note: str | None = None
+    normal_low: str | None = None  # lower end of a published normal range (its upper end is the threshold)
 
 
 def _norm(measure: str, task: str, sex: str | None) -> Norm | None:
@@ -40,6 +41,12 @@ def _norm(measure: str, task: str, sex: str | None) -> Norm | None:
                     "mv_fppa_sls_female_pfp_mean_deg", "mv_fppa_sls_female_pfp_sd_deg",
                     "mv_fppa_sls_female_threshold_deg",
                     "FPPA in single-leg squat, women" + ("" if sex == "female" else " (sex not given)"), note)
+    if measure == "knee_fppa_deg" and task == "drop_jump":
+        male = sex == "male"
+        who = "men" if male else "women" + ("" if sex == "female" else " (sex not given)")
+        return Norm(None, None, None, None, f"mv_fppa_dj_{'male' if male else 'female'}_normal_high_deg",
+                    f"FPPA in drop-jump landing, {who}: upper end of the normal range", None,
+                    f"mv_fppa_dj_{'male' if male else 'female'}_normal_low_deg")
     if task in BILATERAL_TASKS and measure in ("contralateral_pelvic_drop_deg", "hip_adduction_peak_deg",
                                                "trunk_lean_deg", "stance_time_asymmetry_pct"):
         return None
@@ -80,6 +87,9 @@ def compare(measure: str, value: float, task: str, sex: str | None, kb: Knowledg
         if pid is not None:
             out[key] = kb.parameter(pid)
             cites += kb.parameters[pid].citation
+    if norm.normal_low is not None:
+        out["normal_range"] = [kb.parameter(norm.normal_low), out["threshold"]]
+        cites += kb.parameters[norm.normal_low].citation
     ctl, sd = out.get("control_mean"), out.get("control_sd")
     if ctl is not None and sd:
         out["z_vs_controls"] = round((value - ctl) / sd, 2)
@@ -95,5 +105,5 @@ def compare(measure: str, value: float, task: str, sex: str | None, kb: Knowledg
         out["note"] = norm.note
     out["citation"] = sorted(set(cites))
     out["status"] = sorted({kb.parameters[getattr(norm, k)].status for k in
-                            ("control_mean", "threshold") if getattr(norm, k)})
+                            ("control_mean", "threshold", "normal_low") if getattr(norm, k)})
     return out

@@ -15,10 +15,10 @@ from kinchain.knowledge.loader import Knowledge, load_knowledge
 from kinchain.movement import events as ev
 from kinchain.movement import kinematics as kin
 from kinchain.movement.filtering import clean, clean_channels
-from kinchain.movement.markersets import landmarks
-from kinchain.movement.norms import GAIT_TASKS, REPETITION_TASKS, SQUAT_TASKS, compare, threshold
-from kinchain.movement.readers import load_trial, read_mot
-from kinchain.movement.trial import CoordinateTrial, FloatArray, KeypointTrial, MarkerTrial, Trial
+from kinchain.movement.markersets import ALIASES, find, landmarks
+from kinchain.movement.norms import BILATERAL_TASKS, GAIT_TASKS, REPETITION_TASKS, SQUAT_TASKS, compare, threshold
+from kinchain.movement.readers import is_force_mot, load_trial, read_forces
+from kinchain.movement.trial import CoordinateTrial, FloatArray, ForceRecord, KeypointTrial, MarkerTrial, Trial
 
 Task = Literal["gait", "running", "single_leg_squat", "step_down", "squat", "drop_jump"]
 TASKS: tuple[str, ...] = ("gait", "running", "single_leg_squat", "step_down", "squat", "drop_jump")
@@ -148,7 +148,25 @@ def _unit_measures(series: dict[str, FloatArray], side: str, a: int, b: int, dee
     return _units_measures(series, [side], [a], [b], None if deepest is None else [deepest])[0]
 
 
-def _repetition_units(series: dict[str, FloatArray], reps: list[ev.Repetition]) -> list[dict[str, Any]]:
+def _landings(task: str, reps: list[ev.Repetition], height: FloatArray | None, min_drop: float, unit: str,
+              ) -> tuple[list[ev.Repetition], list[str]]:
+    """For a drop jump, the repetitions that are landings: the pelvis starts the descent higher than
+    where it comes back up (a fall from a box or a flight), unlike a countermovement or a squat."""
+    if task != "drop_jump" or not reps:
+        return reps, []
+    if height is None:
+        return [], ["drop_jump: no pelvis height in the file, so landings cannot be told from take-offs or "
+                    "squats: no repetition analysed"]
+    keep = [r for r in reps if height[r.start] - height[r.stop] > min_drop]
+    return keep, [f"drop_jump: {len(keep)} of {len(reps)} knee-bend repetitions start with the pelvis at least "
+                  f"{min_drop:.3g} {unit} higher than they end (landings) and are analysed; the others (countermovements, "
+                  "squats, a leg lifted) are not"]
+
+
+def _repetition_units(series: dict[str, FloatArray], reps: list[ev.Repetition], task: str,
+                      ) -> list[dict[str, Any]]:
+    if task in BILATERAL_TASKS:  # both legs bear the load: one unit per leg
+        reps = [ev.Repetition(side, r.start, r.deepest, r.stop) for r in reps for side in ("r", "l")]
     measures = _units_measures(series, [r.side for r in reps], [r.start for r in reps], [r.stop for r in reps],
                                [r.deepest for r in reps])
     units: list[dict[str, Any]] = []
@@ -165,8 +183,18 @@ def _smooth(x: FloatArray, rate: float, cutoff: float, max_gap_s: float) -> Floa
 
 
 # --------------------------------------------------------------------------------------- per format
+def _static_hint(path: Path) -> str:
+    """What to pass when the joint-centre markers are empty: a static trial found beside the file, if any."""
+    near = sorted(p.name for p in path.parent.glob("*") if p != path and "static" in p.name.lower()
+                  and p.suffix.lower() in (".trc", ".c3d"))
+    what = "FPPA, hip and knee angles need the knee and ankle centres, which are empty in this trial"
+    if near:
+        return f"{what}: rerun with --static {near[0]} (the static calibration trial found beside it)"
+    return f"{what}: rerun with --static STATIC.trc, the static calibration trial of the same session"
+
+
 def _markers(trial: MarkerTrial, task: str | None, kb: Knowledge, static: MarkerTrial | None,
-             forced: list[ev.Stance] | None = None,
+             forced: _Forces | None = None,
              ) -> tuple[str, dict[str, FloatArray], list[dict[str, Any]], list[str], dict[str, Any]]:
     lm, notes = landmarks(trial, static)
     # infer the task from the pelvis speed when neither the caller nor the filename said
@@ -189,6 +217,8 @@ def _markers(trial: MarkerTrial, task: str | None, kb: Knowledge, static: Marker
     lm = {n: np.ascontiguousarray(channels[3 * i:3 * i + 3].T) for i, n in enumerate(names)}
     k = kin.compute(lm, trial.rate)
     notes += k.notes
+    if static is None and any("epicondyle markers missing" in n for n in k.notes):
+        notes.append(_static_hint(trial.path))
     units: list[dict[str, Any]] = []
     if task in GAIT_TASKS:
         fwd = k.reference[:, 0]
@@ -204,8 +234,16 @@ def _markers(trial: MarkerTrial, task: str | None, kb: Knowledge, static: Marker
             rel_h[side] = kin.project(heel, fwd) - pel
             rel_t[side] = kin.project(toe, fwd) - pel
         if forced is not None:
-            stances = forced
+            # foot markers as recorded (before any axis flip or filtering): the force file's lab frame
+            feet = {}
+            for s in ("r", "l"):
+                parts = [xyz for n in ("HEE", "TOE", "ANL")
+                         if (xyz := find(trial, ALIASES[f"{s.upper()}{n}"])) is not None]
+                if parts:
+                    feet[s] = np.nanmean(np.stack(parts), axis=0)
+            stances, fnotes = _sided_stances(forced, feet)
             notes.append(_GRF_NOTE.format(kb.parameter("mv_grf_contact_threshold_n")))
+            notes += fnotes
         elif task == "running":
             foot = {s: np.fmin(k.height(f"{s.upper()}HEE") if f"{s.upper()}HEE" in k.centres else np.inf,
                                k.height(f"{s.upper()}TOE") if f"{s.upper()}TOE" in k.centres else np.inf)
@@ -221,7 +259,9 @@ def _markers(trial: MarkerTrial, task: str | None, kb: Knowledge, static: Marker
         ankle = {s: kin.project(k.centres.get(f"{s.upper()}AJC", k.centres[f"{s.upper()}HJC"]), k.reference[:, 1])
                  for s in ("r", "l")}
         reps = ev.repetitions(depth, ankle, trial.rate, min_depth=kb.parameter("mv_rep_min_descent_mm"))
-        units += _repetition_units(k.series, reps)
+        reps, lnotes = _landings(task, reps, -depth, kb.parameter("mv_landing_min_drop_mm"), "mm")
+        notes += lnotes
+        units += _repetition_units(k.series, reps, task)
     proc: dict[str, Any] = dict(report)
     proc["hip_joint_centre"] = "Harrington 2007"
     proc.update({k2: round(v, 1) for k2, v in k.info.items()})
@@ -258,7 +298,9 @@ def _keypoints(trial: KeypointTrial, task: str | None, kb: Knowledge,
         depth = 0.5 * (p["l_hip"][:, 1] + p["r_hip"][:, 1])  # image y grows downward
         ankle = {"r": -p["r_ankle"][:, 1], "l": -p["l_ankle"][:, 1]}
         reps = ev.repetitions(depth, ankle, trial.rate, kb.parameter("mv_rep_min_descent_leg_fraction") * leg)
-        units += _repetition_units(series, reps)
+        reps, lnotes = _landings(task, reps, -depth, kb.parameter("mv_landing_min_drop_leg_fraction") * leg, "px")
+        notes += lnotes
+        units += _repetition_units(series, reps, task)
     else:
         # side view: forward = direction of travel along image x
         direction = float(np.sign(np.nanmean(np.diff(hip_mid[:, 0])))) or 1.0
@@ -274,18 +316,21 @@ def _keypoints(trial: KeypointTrial, task: str | None, kb: Knowledge,
     return task, series, units, notes, report
 
 
-def _coordinates(trial: CoordinateTrial, task: str | None, kb: Knowledge, forced: list[ev.Stance] | None = None,
+def _coordinates(trial: CoordinateTrial, task: str | None, kb: Knowledge, forced: _Forces | None = None,
                  ) -> tuple[str, dict[str, FloatArray], list[dict[str, Any]], list[str], dict[str, Any]]:
-    notes = ["OpenSim coordinates used as computed by the model (no re-filtering)"]
+    notes = ["OpenSim coordinates used as computed by the model (no re-filtering); its joint definitions can "
+             "put frontal and transverse angles several degrees from marker-based ones, so a value near a "
+             "threshold is not conclusive"]
     c = trial.columns
     need = ("hip_adduction_r", "hip_adduction_l", "knee_angle_r", "knee_angle_l")
     missing = [n for n in need if n not in c]
     if missing:
-        forces = [n for n in c if "force_v" in n]
+        forces = is_force_mot(trial)
         if forces:
             raise MovementDataError(f"{trial.path}: this .mot holds ground reaction forces ({', '.join(forces[:3])} "
                                     "...), not motion. Fix: analyse the marker (.trc/.c3d) or OpenSim coordinate "
-                                    "file of the same trial; force files are not read for events")
+                                    f"file of the same trial and pass this one as --grf {trial.path.name} "
+                                    "(stance phases from the vertical force)")
         raise MovementDataError(f"{trial.path}: coordinates {missing} missing. Fix: export the OpenSim "
                                 "coordinates of a gait model (hip_adduction_r, knee_angle_r, pelvis_list ...)")
     conv = 1.0 if trial.in_degrees else 180.0 / np.pi
@@ -306,12 +351,18 @@ def _coordinates(trial: CoordinateTrial, task: str | None, kb: Knowledge, forced
         notes.append("task not given for model coordinates: treated as a squat-like task")
     units: list[dict[str, Any]] = []
     if task in REPETITION_TASKS:
-        depth = 0.5 * (series["knee_flexion_r"] + series["knee_flexion_l"])
+        # a bilateral task bends both knees: the less bent one, so that lifting one leg is no repetition
+        depth = (np.fmin(series["knee_flexion_r"], series["knee_flexion_l"]) if task in BILATERAL_TASKS
+                 else 0.5 * (series["knee_flexion_r"] + series["knee_flexion_l"]))
         flat = {"r": -series["knee_flexion_r"], "l": -series["knee_flexion_l"]}
-        units += _repetition_units(series, ev.repetitions(depth, flat, trial.rate,
-                                                          kb.parameter("mv_rep_min_knee_flexion_deg")))
+        reps = ev.repetitions(depth, flat, trial.rate, kb.parameter("mv_rep_min_knee_flexion_deg"))
+        ty = c.get("pelvis_ty")  # OpenSim translations are in metres
+        height = None if ty is None else 1000.0 * ty
+        reps, lnotes = _landings(task, reps, height, kb.parameter("mv_landing_min_drop_mm"), "mm")
+        notes += lnotes
+        units += _repetition_units(series, reps, task)
     elif forced is not None:
-        units.extend(_stance_units(series, forced, trial.rate))
+        units.extend(_stance_units(series, _sided_stances(forced, None)[0], trial.rate))
         notes.append(_GRF_NOTE.format(kb.parameter("mv_grf_contact_threshold_n")))
     elif "pelvis_tilt" in c and all(f"hip_flexion_{s}" in c for s in ("r", "l")):
         # Zeni's events need the foot's forward position relative to the pelvis: rebuilt here from the
@@ -325,7 +376,8 @@ def _coordinates(trial: CoordinateTrial, task: str | None, kb: Knowledge, forced
     else:
         notes.append("no gait events from these coordinates (pelvis_tilt and hip_flexion are needed): whole-trial "
                      "peaks are shown for information only, not compared with stance-phase norms and not "
-                     "turned into findings")
+                     "turned into findings. Fix: export pelvis_tilt and hip_flexion_r/_l, pass the force file "
+                     "of the trial with --grf, or analyse its marker file")
         for s in ("r", "l"):
             u = {"kind": "trial", "side": s, "start": 0, "stop": trial.n_frames - 1}
             u.update(_unit_measures(series, s, 0, trial.n_frames - 1, None))
@@ -335,23 +387,48 @@ def _coordinates(trial: CoordinateTrial, task: str | None, kb: Knowledge, forced
 
 
 _GRF_NOTE = "stance from the force file: vertical ground reaction force above {:g} N"
-_SIDE_FORCE = re.compile(r"^(?:(?P<pre>[rl])_.*force_vy|.*force_vy_(?P<post>[rl]))$", re.IGNORECASE)
 
 
-def grf_stances(path: str | Path, rate: float, n_frames: int, kb: Knowledge) -> list[ev.Stance]:
-    """Stance phases in motion frames from an OpenSim-style force .mot (columns R_/L_..._force_vy)."""
-    forces = read_mot(path)
-    vertical: dict[str, FloatArray] = {}
-    for name, col in forces.columns.items():
-        m = _SIDE_FORCE.match(name)
-        if m:
-            vertical[(m.group("pre") or m.group("post")).lower()] = col
-    if not vertical:
-        named = [n for n in forces.columns if "force_v" in n.lower()]
-        raise MovementDataError(
-            f"{path}: no left/right vertical force columns found ({', '.join(named[:4]) or 'no force columns'}). "
-            "Fix: name them R_ground_force_vy and L_ground_force_vy (or ..._force_vy_r / _l), one per foot")
-    return ev.force_contacts(forces.time, vertical, kb.parameter("mv_grf_contact_threshold_n"), rate, n_frames)
+@dataclass
+class _Forces:
+    record: ForceRecord
+    contacts: list[ev.Contact]
+
+
+def grf_contacts(path: str | Path, rate: float, n_frames: int, kb: Knowledge) -> _Forces:
+    """Loaded intervals of every channel of a force file, in motion frames."""
+    rec = read_forces(path)
+    return _Forces(rec, ev.force_contacts(rec.time, rec.vertical, kb.parameter("mv_grf_contact_threshold_n"),
+                                          rate, n_frames))
+
+
+def _sided_stances(forces: _Forces, feet: dict[str, FloatArray] | None) -> tuple[list[ev.Stance], list[str]]:
+    """Stance phases from force contacts. A plate (no side in the file) is given to the foot whose
+    position over the contact is nearest its mean centre of pressure (``feet``: side -> (frames, 3) mm)."""
+    rec, stances, notes = forces.record, [], []
+    for c in forces.contacts:
+        side = rec.side[c.channel]
+        if side is None:
+            if not feet:
+                raise MovementDataError(
+                    f"{rec.path}: force plates carry no left/right label, and the trial has no foot positions "
+                    "(heel, toe or ankle markers) to match them with. Fix: analyse the marker file (.trc/.c3d) "
+                    "of the trial, with its foot markers, and this --grf file")
+            horiz = [ax for ax in range(3) if ax != rec.vertical_axis]
+            cop = np.nanmean(rec.cop[c.channel][c.first:c.last + 1][:, horiz], axis=0)
+            dist = {s: float(np.linalg.norm(np.nanmean(f[c.start:c.stop + 1][:, horiz], axis=0) - cop))
+                    for s, f in feet.items()}
+            side = min(dist, key=lambda s: dist[s])
+            # further than a foot length from the pressure centre: the files do not share a lab frame
+            if not dist[side] < 300.0:
+                notes.append(f"{c.channel} contact at frames {c.start}-{c.stop}: centre of pressure "
+                             f"{dist[side]:.0f} mm from the nearest foot, not used")
+                continue
+        stances.append(ev.Stance(side, c.start, c.stop))
+    stances.sort(key=lambda st: st.start)
+    if any(rec.side[c.channel] is None for c in forces.contacts):
+        notes.append("force plates assigned to the foot nearest the centre of pressure")
+    return stances, notes
 
 
 # -------------------------------------------------------------------------------------------- main
@@ -400,6 +477,9 @@ def to_findings(summary: dict[str, Any], task: str, kb: Knowledge, side: str | N
               "trunk_lean_deg"]
     if task in SQUAT_TASKS:
         wanted.insert(0, "knee_fppa_deg")
+    elif any("comparison" in summary.get(s, {}).get("knee_fppa_deg", {}) for s in ("r", "l")):
+        notes.append(f"knee_fppa_deg in {task}: compared with that task's normal range only, not passed to the "
+                     "engine (the finding and its evidence links are defined on single-leg squats and step-downs)")
     sides = [side] if side in ("r", "l") else ["r", "l"]
     for m in wanted:  # a measure becomes a finding only where a norm for this task judged it
         vals = {s: summary[s][m]["mean"] for s in sides
@@ -439,7 +519,7 @@ def analyze(path: str | Path, task: str | None = None, *, sex: str | None = None
     if grf is not None and isinstance(trial, KeypointTrial):
         raise MovementDataError(f"{grf}: a force file can time marker or OpenSim coordinate trials, not 2D "
                                 "keypoints (their frame clock is the video's). Fix: leave out --grf")
-    forced = grf_stances(grf, trial.rate, trial.n_frames, kb) if grf is not None else None
+    forced = grf_contacts(grf, trial.rate, trial.n_frames, kb) if grf is not None else None
     low_conf = False
     if isinstance(trial, MarkerTrial):
         st = load_trial(static) if static is not None else None
@@ -458,6 +538,9 @@ def analyze(path: str | Path, task: str | None = None, *, sex: str | None = None
         task, series, units, notes, proc = _coordinates(trial, task, kb, forced)
         kind = "model-coordinates"
     notes = [*getattr(trial, "notes", []), *notes] if kind != "keypoints-2d" else notes
+    if forced is not None and task in REPETITION_TASKS:
+        notes.append(f"--grf not used: {task} repetitions are found from the movement itself, force files "
+                     "time stance phases of gait and running only")
     if not units:
         notes.append("no stance phase or repetition was found: no summary or findings")
     summary = summarise(units, task, sex, kb, low_conf)

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from kinchain.errors import MovementDataError
-from kinchain.movement.trial import CoordinateTrial, FloatArray, KeypointTrial, MarkerTrial, Trial
+from kinchain.movement.trial import CoordinateTrial, FloatArray, ForceRecord, KeypointTrial, MarkerTrial, Trial
 
 UNIT_TO_MM = {"mm": 1.0, "m": 1000.0, "cm": 10.0, "millimeters": 1.0, "meters": 1000.0}
 DEFAULT_KEYPOINT_FPS = 30.0
@@ -321,6 +321,70 @@ def read_mot(path: str | Path) -> CoordinateTrial:
     return CoordinateTrial(path=path, time=data[:, 0], columns=cols, in_degrees=in_degrees)
 
 
+# --------------------------------------------------------------------------------------------- forces
+_SIDE_FORCE = re.compile(r"^(?:(?P<pre>[rl])_.*force_vy|.*force_vy_(?P<post>[rl]))$", re.IGNORECASE)
+
+
+def is_force_mot(trial: CoordinateTrial) -> list[str]:
+    """Force columns of an OpenSim .mot (empty when it holds coordinates)."""
+    return [n for n in trial.columns if re.search(r"force_v[xyz]", n, re.IGNORECASE)]
+
+
+def read_forces(path: str | Path) -> ForceRecord:
+    """A force file: OpenSim .mot/.sto (R_/L_..._force_vy columns, Y up) or Cortex .forces (one channel
+    per plate, FX FY FZ and the centre of pressure X Y Z)."""
+    path = Path(path)
+    if not path.exists():
+        raise _err(path, "does not exist", "check the path")
+    if path.suffix.lower() == ".forces":
+        return _read_cortex_forces(path)
+    mot = read_mot(path)
+    vertical: dict[str, FloatArray] = {}
+    for name, col in mot.columns.items():
+        m = _SIDE_FORCE.match(name)
+        if m:
+            vertical[(m.group("pre") or m.group("post")).lower()] = col
+    if not vertical:
+        named = is_force_mot(mot)
+        raise _err(path, f"no left/right vertical force columns found ({', '.join(named[:4]) or 'no force columns'})",
+                   "name them R_ground_force_vy and L_ground_force_vy (or ..._force_vy_r / _l), one per foot")
+    return ForceRecord(path=path, time=mot.time, vertical=vertical, side={k: k for k in vertical}, cop={},
+                       vertical_axis=1)
+
+
+def _read_cortex_forces(path: Path) -> ForceRecord:
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    head = {k.strip().lower(): v.strip() for k, v in (ln.split("=", 1) for ln in lines[:20] if "=" in ln)}
+    try:
+        rate = float(head["samplerate"])
+        start = next(i for i, ln in enumerate(lines) if ln.startswith("#Sample"))
+    except (KeyError, ValueError, StopIteration):
+        raise _err(path, "is not a Cortex force file (no SampleRate= line or '#Sample' column header)",
+                   "export the forces from Cortex as .forces text, or give an OpenSim force .mot") from None
+    names = lines[start].lstrip("#").split("\t")
+    try:
+        data = np.array([[float(x) for x in ln.split("\t")] for ln in lines[start + 1:] if ln.strip()])
+    except ValueError as exc:
+        raise _err(path, f"a data row holds a non-number ({exc})", "remove text from the data rows") from exc
+    if data.ndim != 2 or data.shape[1] != len(names) or len(data) < 3:
+        raise _err(path, f"rows do not have {len(names)} columns like the header", "check the table")
+    col = {n: data[:, i] for i, n in enumerate(names)}
+    plates = sorted({m.group(1) for n in names if (m := re.fullmatch(r"F[XYZ](\d+)", n))}, key=int)
+    if not plates:
+        raise _err(path, "has no FX1/FY1/FZ1 force columns", "export the force plate channels")
+    # the vertical force is the component with the largest load (body weight dwarfs shear)
+    peak = [max(float(np.abs(col[f"F{ax}{p}"]).max()) for p in plates) for ax in "XYZ"]
+    axis = int(np.argmax(peak))
+    vertical, cop = {}, {}
+    for p in plates:
+        f = col[f"F{'XYZ'[axis]}{p}"]
+        vertical[f"plate{p}"] = f if f.sum() >= 0 else -f
+        cop[f"plate{p}"] = np.stack([col[f"{ax}{p}"] for ax in "XYZ"], axis=1)
+    time = (col["Sample"] - col["Sample"][0]) / rate
+    return ForceRecord(path=path, time=time, vertical=vertical, side={k: None for k in vertical}, cop=cop,
+                       vertical_axis=axis)
+
+
 # ----------------------------------------------------------------------------------------- keypoints
 def _finish_keypoints(path: Path, frames: list[dict[str, tuple[float, float, float]]], rate: float | None,
                       size: tuple[float, float] | None, fmt: str, from_video: bool = False) -> KeypointTrial:
@@ -550,5 +614,8 @@ def load_trial(path: str | Path, fps: float | None = None) -> Trial:
         from kinchain.movement.video import video_to_keypoints
 
         return video_to_keypoints(path)
+    if suffix == ".forces":
+        raise _err(path, "is a force-plate file (Cortex .forces), not motion",
+                   "analyse the marker file of the same trial and pass this one with --grf")
     raise _err(path, f"unknown file type '{suffix}'",
                "use .c3d, .trc, .mot, keypoint .json/.csv, a folder of OpenPose JSON, or a video")

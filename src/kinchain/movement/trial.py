@@ -82,3 +82,18 @@ class CoordinateTrial:
 
 
 Trial = MarkerTrial | KeypointTrial | CoordinateTrial
+
+
+@dataclass
+class ForceRecord:
+    """Vertical ground reaction force channels of a force file on the motion trial's clock (s from 0).
+
+    A channel is one foot (OpenSim .mot with R_/L_ columns: ``side`` known) or one force plate (lab
+    exports such as Cortex .forces: ``side`` None, the foot is found from the centre of pressure)."""
+
+    path: Path
+    time: FloatArray
+    vertical: dict[str, FloatArray]  # channel -> vertical force (N), positive while loaded
+    side: dict[str, str | None]
+    cop: dict[str, FloatArray]  # channel -> (samples, 3) centre of pressure in the lab frame (mm)
+    vertical_axis: int | None = None  # lab axis (0, 1, 2) of the vertical force when the file says it
