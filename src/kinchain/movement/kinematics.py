@@ -220,8 +220,7 @@ def compute(lm: dict[str, FloatArray], rate: float) -> Kinematics:
             med = 2 * kjc - lat
             notes.append(f"{side} knee centre from the Plug-in-Gait chord function (default knee width)")
         if lat is None or med is None:
-            notes.append(f"{side} knee epicondyle markers missing: no {s} hip/knee angles. Fix: with thigh and "
-                         "shank marker clusters, pass the static calibration trial (--static) to rebuild them")
+            notes.append(f"{side} knee epicondyle markers missing: no {s} hip/knee angles")
             continue
         kjc = 0.5 * (lat + med)
         z_hint = sign * (lat - med)

@@ -387,6 +387,9 @@ def _coordinates(trial: CoordinateTrial, task: str | None, kb: Knowledge, forced
 
 
 _GRF_NOTE = "stance from the force file: vertical ground reaction force above {:g} N"
+# a sanity bound, not a clinical number: a pressure centre further than about a foot length from every
+# foot means the force and motion files do not share a lab frame
+MAX_COP_TO_FOOT_MM = 300.0
 
 
 @dataclass
@@ -419,8 +422,7 @@ def _sided_stances(forces: _Forces, feet: dict[str, FloatArray] | None) -> tuple
             dist = {s: float(np.linalg.norm(np.nanmean(f[c.start:c.stop + 1][:, horiz], axis=0) - cop))
                     for s, f in feet.items()}
             side = min(dist, key=lambda s: dist[s])
-            # further than a foot length from the pressure centre: the files do not share a lab frame
-            if not dist[side] < 300.0:
+            if not dist[side] < MAX_COP_TO_FOOT_MM:
                 notes.append(f"{c.channel} contact at frames {c.start}-{c.stop}: centre of pressure "
                              f"{dist[side]:.0f} mm from the nearest foot, not used")
                 continue
