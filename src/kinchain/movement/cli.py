@@ -70,6 +70,9 @@ def analyze(
     grf: Annotated[Path | None, typer.Option(help="force file of the same trial (OpenSim .mot or Cortex .forces): "
                                                   "stance from the vertical ground reaction force instead of "
                                                   "kinematic events")] = None,
+    events: Annotated[str, typer.Option(help="stance timing for gait and running: auto (force when there is "
+                                             "force data: --grf, or the plates of a C3D with a footfall of each "
+                                             "foot), force (require it) or kinematic (ignore plates)")] = "auto",
 ) -> None:
     """Analyse one motion file: angles, events, measures, comparison with norms, engine findings."""
     from kinchain.movement.pipeline import analyze as run
@@ -77,7 +80,7 @@ def analyze(
     if format not in ("text", "json"):
         _fail(ValueError("--format must be text or json"))
     try:
-        res = run(file, task, static=static, sex=sex, side=side, fps=fps, grf=grf)
+        res = run(file, task, static=static, sex=sex, side=side, fps=fps, grf=grf, events=events)
         written: list[str] = []
         if plot is not None:
             from kinchain.movement.plots import plot_result
@@ -104,12 +107,15 @@ def batch(
     scheduler: Annotated[str | None, typer.Option(help="address of an existing Dask scheduler")] = None,
     task: TaskOpt = None,
     workers: Annotated[int, typer.Option(help="local cluster workers")] = 2,
+    pair: Annotated[bool, typer.Option(help="give each trial the force file (.forces, force .mot) and static "
+                                            "trial of the same name found beside it")] = True,
 ) -> None:
     """Analyse every motion file in a folder on Dask and write one row per stance/repetition."""
     from kinchain.movement.batch import run_batch
 
     try:
-        df = run_batch(directory, out_path, scheduler=scheduler, task=task, n_workers=workers, progress=True)
+        df = run_batch(directory, out_path, scheduler=scheduler, task=task, n_workers=workers, progress=True,
+                       pair=pair)
     except KinchainError as exc:
         _fail(exc)
         return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -194,8 +195,10 @@ def _static_hint(path: Path) -> str:
 
 
 def _markers(trial: MarkerTrial, task: str | None, kb: Knowledge, static: MarkerTrial | None,
-             forced: _Forces | None = None,
+             forced: _Forces | None = None, strict: bool = True,
              ) -> tuple[str, dict[str, FloatArray], list[dict[str, Any]], list[str], dict[str, Any]]:
+    """``forced``: force contacts that time the stance phases; unless ``strict`` (a --grf file, or
+    events='force'), they are used only when they hold a complete footfall of each foot."""
     lm, notes = landmarks(trial, static)
     # infer the task from the pelvis speed when neither the caller nor the filename said
     mid = 0.5 * (lm["RASI"] + lm["LASI"])
@@ -233,6 +236,7 @@ def _markers(trial: MarkerTrial, task: str | None, kb: Knowledge, static: Marker
                                         "cannot be found. Fix: add heel/toe markers (e.g. RHEE, RTOE)")
             rel_h[side] = kin.project(heel, fwd) - pel
             rel_t[side] = kin.project(toe, fwd) - pel
+        stances: list[ev.Stance] | None = None
         if forced is not None:
             # foot markers as recorded (before any axis flip or filtering): the force file's lab frame
             feet = {}
@@ -240,17 +244,25 @@ def _markers(trial: MarkerTrial, task: str | None, kb: Knowledge, static: Marker
                 parts = [xyz for n in ("HEE", "TOE", "ANL")
                          if (xyz := find(trial, ALIASES[f"{s.upper()}{n}"])) is not None]
                 if parts:
-                    feet[s] = np.nanmean(np.stack(parts), axis=0)
-            stances, fnotes = _sided_stances(forced, feet)
-            notes.append(_GRF_NOTE.format(kb.parameter("mv_grf_contact_threshold_n")))
-            notes += fnotes
-        elif task == "running":
+                    with warnings.catch_warnings():  # frames where every foot marker is missing stay NaN
+                        warnings.simplefilter("ignore", RuntimeWarning)
+                        feet[s] = np.nanmean(np.stack(parts), axis=0)
+            plated, fnotes = _sided_stances(forced, feet)
+            if strict or {st.side for st in plated} == {"r", "l"}:
+                stances = plated
+                notes.append(_GRF_NOTE.format(kb.parameter("mv_grf_contact_threshold_n")))
+                notes += fnotes
+            else:  # one foot's stance from a plate and the other's from the markers would fake an asymmetry
+                notes.append(f"force plates in the file hold {len(plated)} complete footfall(s) "
+                             f"({', '.join(st.side for st in plated) or 'none'}), not one of each foot: "
+                             "stance from the markers instead")
+        if stances is None and task == "running":
             foot = {s: np.fmin(k.height(f"{s.upper()}HEE") if f"{s.upper()}HEE" in k.centres else np.inf,
                                k.height(f"{s.upper()}TOE") if f"{s.upper()}TOE" in k.centres else np.inf)
                     for s in ("r", "l")}
             stances = ev.contact_phases(foot, trial.rate, kb.parameter("mv_contact_height_tol_mm"))
             notes.append("running: stance from foot height (heel/toe within a set height of the floor)")
-        else:
+        elif stances is None:
             _, _, stances = ev.gait_events(rel_h, rel_t, trial.rate)
             notes.append("walking: heel strike and toe off by the coordinate method (Zeni 2008)")
         units.extend(_stance_units(k.series, stances, trial.rate))
@@ -386,6 +398,7 @@ def _coordinates(trial: CoordinateTrial, task: str | None, kb: Knowledge, forced
     return task, series, units, notes, {"rate_hz": trial.rate}
 
 
+EVENTS = ("auto", "force", "kinematic")
 _GRF_NOTE = "stance from the force file: vertical ground reaction force above {:g} N"
 # a sanity bound, not a clinical number: a pressure centre further than about a foot length from every
 # foot means the force and motion files do not share a lab frame
@@ -509,9 +522,13 @@ def to_findings(summary: dict[str, Any], task: str, kb: Knowledge, side: str | N
 
 def analyze(path: str | Path, task: str | None = None, *, sex: str | None = None, side: str | None = None,
             static: str | Path | None = None, fps: float | None = None, kb: Knowledge | None = None,
-            grf: str | Path | None = None,
+            grf: str | Path | None = None, events: str = "auto",
             trial: Trial | None = None) -> MovementResult:
-    """Analyse one motion file end to end."""
+    """Analyse one motion file end to end.
+
+    ``events`` (gait and running): 'auto' times stance phases from force (a ``grf`` file, else the
+    force plates of a C3D file when they hold a complete footfall of each foot) and otherwise from the
+    movement; 'force' requires force data; 'kinematic' ignores plates."""
     path = Path(path)
     kb = kb or load_knowledge()
     if task is not None and task not in TASKS:
@@ -521,13 +538,25 @@ def analyze(path: str | Path, task: str | None = None, *, sex: str | None = None
     if grf is not None and isinstance(trial, KeypointTrial):
         raise MovementDataError(f"{grf}: a force file can time marker or OpenSim coordinate trials, not 2D "
                                 "keypoints (their frame clock is the video's). Fix: leave out --grf")
+    if events not in EVENTS:
+        raise MovementDataError(f"unknown events '{events}'. Fix: use one of {', '.join(EVENTS)}")
+    if grf is not None and events == "kinematic":
+        raise MovementDataError(f"{grf}: a force file was given with events 'kinematic'. Fix: leave out one of the two")
     forced = grf_contacts(grf, trial.rate, trial.n_frames, kb) if grf is not None else None
+    strict = grf is not None or events == "force"
+    if forced is None and events != "kinematic" and isinstance(trial, MarkerTrial) and trial.forces is not None:
+        forced = _Forces(trial.forces, ev.force_contacts(trial.forces.time, trial.forces.vertical,
+                                                         kb.parameter("mv_grf_contact_threshold_n"),
+                                                         trial.rate, trial.n_frames))
+    if events == "force" and (forced is None or not forced.contacts):
+        raise MovementDataError(f"{path}: events 'force' asked for, but the trial has no force plate with a complete "
+                                "footfall. Fix: pass the force file with --grf, or use events 'auto'")
     low_conf = False
     if isinstance(trial, MarkerTrial):
         st = load_trial(static) if static is not None else None
         if st is not None and not isinstance(st, MarkerTrial):
             raise MovementDataError(f"{static}: a static calibration trial must hold markers (.c3d or .trc)")
-        task, series, units, notes, proc = _markers(trial, task, kb, st, forced)
+        task, series, units, notes, proc = _markers(trial, task, kb, st, forced, strict)
         kind = "markers-3d"
     elif isinstance(trial, KeypointTrial):
         task, series, units, notes, proc = _keypoints(trial, task, kb)

@@ -60,10 +60,15 @@ def read_c3d(path: str | Path) -> MarkerTrial:
         import ezc3d
     except ImportError as exc:  # pragma: no cover - the movement extra installs it
         raise _err(path, "reading C3D needs ezc3d", "pip install 'kinchain[movement]'") from exc
+    plate_note = None
     try:
-        c3d = ezc3d.c3d(str(path))
-    except Exception as exc:
-        raise _err(path, f"not a readable C3D file ({exc})", "export the trial again as C3D") from exc
+        c3d = ezc3d.c3d(str(path), extract_forceplat_data=True)
+    except Exception as plate_exc:  # a FORCE_PLATFORM group ezc3d cannot use: read the markers alone
+        try:
+            c3d = ezc3d.c3d(str(path))
+        except Exception as exc:
+            raise _err(path, f"not a readable C3D file ({exc})", "export the trial again as C3D") from exc
+        plate_note = f"force plates in the file could not be read ({plate_exc}); stance from the markers"
     point = c3d["parameters"]["POINT"]
     labels = [str(s).strip() for s in point["LABELS"]["value"]]
     raw = np.asarray(c3d["data"]["points"], dtype=float)  # (4, n_markers, n_frames)
@@ -82,7 +87,35 @@ def read_c3d(path: str | Path) -> MarkerTrial:
     rate = float(np.asarray(point["RATE"]["value"]).ravel()[0])
     descriptions = [str(d).strip() for d in point.get("DESCRIPTIONS", {}).get("value", [])]
     labels, xyz, notes = _dedupe(labels, xyz, descriptions)
-    return MarkerTrial(path=path, labels=labels, points=xyz, rate=rate, source_format="c3d", notes=notes)
+    if plate_note:
+        notes.append(plate_note)
+    return MarkerTrial(path=path, labels=labels, points=xyz, rate=rate, source_format="c3d", notes=notes,
+                       forces=_c3d_plates(path, c3d))
+
+
+def _c3d_plates(path: Path, c3d: Any) -> ForceRecord | None:
+    """The force plates of a C3D file (ezc3d's platform data, lab frame) as plate channels without a
+    side; None when the file has none. Analog samples share the marker clock (both start at the
+    file's first frame)."""
+    plates = c3d["data"].get("platform") or []
+    analog = c3d["parameters"].get("ANALOG", {})
+    if not plates or "RATE" not in analog:
+        return None
+    rate = float(np.asarray(analog["RATE"]["value"]).ravel()[0])
+    forces = [np.asarray(p["force"], dtype=float).T for p in plates]  # (samples, 3) N
+    if not forces or forces[0].shape[0] < 3 or rate <= 0:
+        return None
+    # the vertical force is the component with the largest load (body weight dwarfs shear)
+    axis = int(np.argmax([max(float(np.abs(f[:, ax]).max()) for f in forces) for ax in range(3)]))
+    vertical, cop = {}, {}
+    for i, (plate, f) in enumerate(zip(plates, forces, strict=True), start=1):
+        fz = f[:, axis]
+        vertical[f"plate{i}"] = _loaded_positive(fz)
+        scale = UNIT_TO_MM.get(str(plate.get("unit_position", "mm")).strip().lower(), 1.0)
+        cop[f"plate{i}"] = np.asarray(plate["center_of_pressure"], dtype=float).T * scale
+    time = np.arange(forces[0].shape[0]) / rate
+    return ForceRecord(path=path, time=time, vertical=vertical, side={k: None for k in vertical}, cop=cop,
+                       vertical_axis=axis)
 
 
 def _dedupe(labels: list[str], xyz: FloatArray, descriptions: list[str] | None = None,
@@ -352,6 +385,20 @@ def read_forces(path: str | Path) -> ForceRecord:
                        vertical_axis=1)
 
 
+# a signal-processing choice, not a clinical number: samples under this share of a plate's peak load
+# include every unloaded one, and their median is the plate's zero offset
+UNLOADED_SHARE = 0.05
+
+
+def _loaded_positive(fz: FloatArray) -> FloatArray:
+    """A plate's vertical force with load positive and its zero offset removed (a plate not zeroed
+    before the trial reads, say, -15 N when empty, which a contact threshold would take for load)."""
+    fz = fz if fz.sum() >= 0 else -fz
+    peak = float(np.abs(fz).max())
+    low = fz[np.abs(fz) < UNLOADED_SHARE * peak]
+    return fz - float(np.median(low)) if low.size else fz
+
+
 def _read_cortex_forces(path: Path) -> ForceRecord:
     lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     head = {k.strip().lower(): v.strip() for k, v in (ln.split("=", 1) for ln in lines[:20] if "=" in ln)}
@@ -378,7 +425,7 @@ def _read_cortex_forces(path: Path) -> ForceRecord:
     vertical, cop = {}, {}
     for p in plates:
         f = col[f"F{'XYZ'[axis]}{p}"]
-        vertical[f"plate{p}"] = f if f.sum() >= 0 else -f
+        vertical[f"plate{p}"] = _loaded_positive(f)
         cop[f"plate{p}"] = np.stack([col[f"{ax}{p}"] for ax in "XYZ"], axis=1)
     time = (col["Sample"] - col["Sample"][0]) / rate
     return ForceRecord(path=path, time=time, vertical=vertical, side={k: None for k in vertical}, cop=cop,

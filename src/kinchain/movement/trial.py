@@ -27,6 +27,7 @@ class MarkerTrial:
     rate: float
     source_format: str
     notes: list[str] = field(default_factory=list)
+    forces: ForceRecord | None = None  # force plates stored in the same file (C3D FORCE_PLATFORM)
 
     @property
     def n_frames(self) -> int:
