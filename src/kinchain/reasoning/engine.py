@@ -127,7 +127,8 @@ def _source_contributions(r: Reasoning, regions: list[str]) -> dict[str, list[di
     qlogit = np.array([r.updates[d].logit for d in r.attr.drivers])
     q = 1 / (1 + np.exp(drop_d - qlogit))
     # all shown regions at once: column k of delta is region k's change when each finding is left out
-    pr = np.clip(r.attr.region_mass(pi, q)[:, [REGIONS.index(g) for g in regions]], 1e-12, 1 - 1e-12)
+    pr = np.minimum(np.maximum(r.attr.region_mass(pi, q)[:, [REGIONS.index(g) for g in regions]], 1e-12),
+                    1 - 1e-12)
     lo = np.log(pr / (1 - pr))
     delta = lo[0] - lo[1:]
     top = np.argsort(-np.abs(delta), axis=0)[:TOP_CONTRIBUTIONS].T.tolist()
@@ -185,11 +186,10 @@ def _carriers(r: Reasoning, regions: list[str] | None = None) -> dict[str, dict[
         row[cid] = row.get(cid, 0.0) + mass
 
     if attr.drivers:
-        q = np.clip(r.driver_q, 1e-12, 1 - 1e-12)
+        q = np.minimum(np.maximum(r.driver_q, 1e-12), 1 - 1e-12)
         member = attr.membership64  # 0/1: the same products as the float32 matrix, without a cast
-        p_any = np.where(attr.has_drivers, 1 - np.exp(np.log1p(-q) @ member.T), 0.0)
-        qsum = member @ q
-        moved = np.divide(pi * p_any, qsum, out=np.zeros_like(pi), where=qsum > 0)[:, None] * member * q
+        p_any = 1 - np.exp(np.log1p(-q) @ member.T)  # 0 for an explanation without drivers
+        moved = (pi * p_any / (member @ q + attr.no_drivers))[:, None] * member * q
         driver_region = [REGIONS[i] for i in np.argmax(attr.region_d, axis=1).tolist()]
     else:
         p_any = np.zeros_like(pi)

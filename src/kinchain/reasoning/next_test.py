@@ -26,13 +26,13 @@ EXPLANATION_WEIGHT = 0.25
 
 def _h(p: np.ndarray) -> np.ndarray:
     """Entropy (bits) of each distribution along the last axis."""
-    p = np.clip(p, _EPS, 1.0)
+    p = np.minimum(np.maximum(p, _EPS), 1.0)  # np.clip's values, without its Python wrapper
     # a product with ones sums many short rows several times faster than .sum(axis=-1)
     return -((p * np.log2(p)) @ np.ones(p.shape[-1]))
 
 
 def _hb(p: np.ndarray) -> np.ndarray:
-    p = np.clip(p, _EPS, 1 - _EPS)
+    p = np.minimum(np.maximum(p, _EPS), 1 - _EPS)
     return -(p * np.log2(p) + (1 - p) * np.log2(1 - p))
 
 
@@ -128,10 +128,9 @@ def _region_term(st: _Static, attr: Attribution, pi: np.ndarray, q: np.ndarray,
     linear in the explanation posterior: regions = (answer * pi) @ W / marg, with W (E, regions)
     fixed for this case. Only tests linked to a driver need the full attribution per answer.
     """
-    qc = np.clip(q, 1e-7, 1 - 1e-7)  # the clip Attribution.mass applies
-    p_any = np.where(attr.has_drivers, 1 - np.exp(attr.membership64 @ np.log1p(-qc)), 0.0)
-    qsum = attr.membership64 @ qc
-    share = np.divide(p_any, qsum, out=np.zeros_like(p_any), where=qsum > 0)
+    qc = np.minimum(np.maximum(q, 1e-7), 1 - 1e-7)  # the clip Attribution.mass applies
+    p_any = 1 - np.exp(attr.membership64 @ np.log1p(-qc))  # 0 for an explanation without drivers
+    share = p_any / (attr.membership64 @ qc + attr.no_drivers)  # (0 / 1 there: no division by zero)
     W = (1 - p_any)[:, None] * attr.region_e + (share[:, None] * attr.membership64 * qc) @ attr.region_d
     now = float(_h(pi @ W))
     regions = (st.answer @ (pi[:, None] * W)) / marg[:, None]

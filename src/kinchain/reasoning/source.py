@@ -77,12 +77,13 @@ class Attribution:
     onehot_d: np.ndarray  # (D, K) driver -> (region, mechanism) cell
     # Derived once per (knowledge base, complaint): float64 copies (no cast per call) and the
     # region-only one-hots (mechanisms summed) that the information gain works with.
-    has_drivers: np.ndarray  # (E,) bool, explanation has at least one driver
     membership64: np.ndarray  # (E, D)
     onehot_e64: np.ndarray  # (E, K)
     onehot_d64: np.ndarray  # (D, K)
     region_e: np.ndarray  # (E, R) explanation -> source region
     region_d: np.ndarray  # (D, R) driver -> source region
+    no_drivers: np.ndarray  # (E,) 1.0 where the explanation has no driver, else 0.0
+    no_drivers32: np.ndarray  # the same in float32
 
     def mass(self, pi: np.ndarray, q: np.ndarray) -> np.ndarray:
         """(N, K) mass per (region, mechanism) cell for explanation probabilities pi (N, E), drivers q (N, D).
@@ -100,11 +101,12 @@ class Attribution:
                member: np.ndarray) -> np.ndarray:
         if not self.drivers:
             return pi @ to_e
-        q = np.clip(q, 1e-7, 1 - 1e-7)
-        log_none = np.log1p(-q) @ member.T  # (N, E)
-        p_any = np.where(self.has_drivers, 1 - np.exp(log_none), 0.0)
-        qsum = q @ member.T
-        a = np.divide(pi * p_any, qsum, out=np.zeros_like(pi), where=qsum > 0)
+        q = np.minimum(np.maximum(q, 1e-7), 1 - 1e-7)  # np.clip's values, without its Python wrapper
+        # an explanation without drivers has an empty membership row: its log_none is 0, so p_any = 0
+        # and pi * p_any = 0 exactly; adding 1 to its qsum (0) avoids the division by zero
+        p_any = 1 - np.exp(np.log1p(-q) @ member.T)  # (N, E)
+        qsum = q @ member.T + (self.no_drivers32 if q.dtype == np.float32 else self.no_drivers)
+        a = pi * p_any / qsum
         b = q * (a @ member)
         return (pi * (1 - p_any)) @ to_e + b @ to_d
 
@@ -140,9 +142,10 @@ def attribution(kb: Knowledge, complaint: str, conditions: tuple[str, ...]) -> A
     n_reg, n_mech = len(REGIONS), len(MECHANISMS)
     region_e = onehot_e.astype(np.float64).reshape(E, n_reg, n_mech).sum(axis=2)
     region_d = onehot_d.astype(np.float64).reshape(D, n_reg, n_mech).sum(axis=2)
-    return Attribution(drivers, membership, onehot_e, onehot_d, membership.sum(axis=1) > 0,
+    return Attribution(drivers, membership, onehot_e, onehot_d,
                        membership.astype(np.float64), onehot_e.astype(np.float64), onehot_d.astype(np.float64),
-                       region_e, region_d)
+                       region_e, region_d, (membership.sum(axis=1) == 0).astype(np.float64),
+                       (membership.sum(axis=1) == 0).astype(np.float32))
 
 
 def table_from_mass(mass: np.ndarray) -> dict[str, dict[str, float]]:
