@@ -116,3 +116,18 @@ def test_batch_rows_use_the_paired_files(tmp_path: Path) -> None:
     # the force file's stances (see test_force_file_gives_the_stance_phases), joint centres from the static
     assert abs(st["r"][0] - 0.0533 * 150) <= 1 and abs(st["l"][1] - 0.6667 * 150) <= 1
     assert np.isfinite(df["knee_fppa_deg"]).all()
+
+
+def test_cli_events_option() -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from kinchain.movement.cli import app
+
+    path = str(motion_file("ezc3d/Qualisys_gait_2fp.c3d"))
+    plates = json.loads(CliRunner().invoke(app, ["analyze", path, "--format", "json"]).stdout)
+    markers = json.loads(CliRunner().invoke(app, ["analyze", path, "--events", "kinematic", "--format", "json"]).stdout)
+    assert [u["side"] for u in plates["units"]] == ["l", "r"] and [u["side"] for u in markers["units"]] == ["r"]
+    bad = CliRunner().invoke(app, ["analyze", path, "--events", "plates"])
+    assert bad.exit_code == 2 and "unknown events 'plates'" in bad.output and "Traceback" not in bad.output
