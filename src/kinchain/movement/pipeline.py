@@ -411,9 +411,8 @@ class _Forces:
     contacts: list[ev.Contact]
 
 
-def grf_contacts(path: str | Path, rate: float, n_frames: int, kb: Knowledge) -> _Forces:
-    """Loaded intervals of every channel of a force file, in motion frames."""
-    rec = read_forces(path)
+def contacts(rec: ForceRecord, rate: float, n_frames: int, kb: Knowledge) -> _Forces:
+    """Loaded intervals of every channel of a force record, in motion frames."""
     return _Forces(rec, ev.force_contacts(rec.time, rec.vertical, kb.parameter("mv_grf_contact_threshold_n"),
                                           rate, n_frames))
 
@@ -542,12 +541,11 @@ def analyze(path: str | Path, task: str | None = None, *, sex: str | None = None
         raise MovementDataError(f"unknown events '{events}'. Fix: use one of {', '.join(EVENTS)}")
     if grf is not None and events == "kinematic":
         raise MovementDataError(f"{grf}: a force file was given with events 'kinematic'. Fix: leave out one of the two")
-    forced = grf_contacts(grf, trial.rate, trial.n_frames, kb) if grf is not None else None
+    record = read_forces(grf) if grf is not None else None
+    if record is None and events != "kinematic" and isinstance(trial, MarkerTrial):
+        record = trial.forces  # the plates stored in the C3D file, if any
+    forced = contacts(record, trial.rate, trial.n_frames, kb) if record is not None else None
     strict = grf is not None or events == "force"
-    if forced is None and events != "kinematic" and isinstance(trial, MarkerTrial) and trial.forces is not None:
-        forced = _Forces(trial.forces, ev.force_contacts(trial.forces.time, trial.forces.vertical,
-                                                         kb.parameter("mv_grf_contact_threshold_n"),
-                                                         trial.rate, trial.n_frames))
     if events == "force" and (forced is None or not forced.contacts):
         raise MovementDataError(f"{path}: events 'force' asked for, but the trial has no force plate with a complete "
                                 "footfall. Fix: pass the force file with --grf, or use events 'auto'")
@@ -569,7 +567,7 @@ def analyze(path: str | Path, task: str | None = None, *, sex: str | None = None
         task, series, units, notes, proc = _coordinates(trial, task, kb, forced)
         kind = "model-coordinates"
     notes = [*getattr(trial, "notes", []), *notes] if kind != "keypoints-2d" else notes
-    if forced is not None and task in REPETITION_TASKS:
+    if grf is not None and task in REPETITION_TASKS:
         notes.append(f"--grf not used: {task} repetitions are found from the movement itself, force files "
                      "time stance phases of gait and running only")
     if not units:
