@@ -220,7 +220,7 @@ def _markers(trial: MarkerTrial, task: str | None, kb: Knowledge, static: Marker
     lm = {n: np.ascontiguousarray(channels[3 * i:3 * i + 3].T) for i, n in enumerate(names)}
     k = kin.compute(lm, trial.rate)
     notes += k.notes
-    if static is None and any("epicondyle markers missing" in n for n in k.notes):
+    if static is None and not {"RKJC", "LKJC"} <= set(k.centres):  # a knee centre could not be built
         notes.append(_static_hint(trial.path))
     units: list[dict[str, Any]] = []
     if task in GAIT_TASKS:
