@@ -105,17 +105,11 @@ def _c3d_plates(path: Path, c3d: Any) -> ForceRecord | None:
     forces = [np.asarray(p["force"], dtype=float).T for p in plates]  # (samples, 3) N
     if not forces or forces[0].shape[0] < 3 or rate <= 0:
         return None
-    # the vertical force is the component with the largest load (body weight dwarfs shear)
-    axis = int(np.argmax([max(float(np.abs(f[:, ax]).max()) for f in forces) for ax in range(3)]))
-    vertical, cop = {}, {}
-    for i, (plate, f) in enumerate(zip(plates, forces, strict=True), start=1):
-        fz = f[:, axis]
-        vertical[f"plate{i}"] = _loaded_positive(fz)
-        scale = UNIT_TO_MM.get(str(plate.get("unit_position", "mm")).strip().lower(), 1.0)
-        cop[f"plate{i}"] = np.asarray(plate["center_of_pressure"], dtype=float).T * scale
-    time = np.arange(forces[0].shape[0]) / rate
-    return ForceRecord(path=path, time=time, vertical=vertical, side={k: None for k in vertical}, cop=cop,
-                       vertical_axis=axis)
+    cop = {f"plate{i}": np.asarray(plate["center_of_pressure"], dtype=float).T
+           * UNIT_TO_MM.get(str(plate.get("unit_position", "mm")).strip().lower(), 1.0)
+           for i, plate in enumerate(plates, start=1)}
+    return _plate_record(path, np.arange(forces[0].shape[0]) / rate,
+                         {f"plate{i}": f for i, f in enumerate(forces, start=1)}, cop)
 
 
 def _dedupe(labels: list[str], xyz: FloatArray, descriptions: list[str] | None = None,
@@ -419,15 +413,18 @@ def _read_cortex_forces(path: Path) -> ForceRecord:
     plates = sorted({m.group(1) for n in names if (m := re.fullmatch(r"F[XYZ](\d+)", n))}, key=int)
     if not plates:
         raise _err(path, "has no FX1/FY1/FZ1 force columns", "export the force plate channels")
+    return _plate_record(path, (col["Sample"] - col["Sample"][0]) / rate,
+                         {f"plate{p}": np.stack([col[f"F{ax}{p}"] for ax in "XYZ"], axis=1) for p in plates},
+                         {f"plate{p}": np.stack([col[f"{ax}{p}"] for ax in "XYZ"], axis=1) for p in plates})
+
+
+def _plate_record(path: Path, time: FloatArray, forces: dict[str, FloatArray],
+                  cop: dict[str, FloatArray]) -> ForceRecord:
+    """Force plates (plate -> (samples, 3) force in N, centre of pressure in mm, lab frame) as channels
+    without a side: the foot is found later from the centre of pressure."""
     # the vertical force is the component with the largest load (body weight dwarfs shear)
-    peak = [max(float(np.abs(col[f"F{ax}{p}"]).max()) for p in plates) for ax in "XYZ"]
-    axis = int(np.argmax(peak))
-    vertical, cop = {}, {}
-    for p in plates:
-        f = col[f"F{'XYZ'[axis]}{p}"]
-        vertical[f"plate{p}"] = _loaded_positive(f)
-        cop[f"plate{p}"] = np.stack([col[f"{ax}{p}"] for ax in "XYZ"], axis=1)
-    time = (col["Sample"] - col["Sample"][0]) / rate
+    axis = int(np.argmax([max(float(np.abs(f[:, ax]).max()) for f in forces.values()) for ax in range(3)]))
+    vertical = {k: _loaded_positive(f[:, axis]) for k, f in forces.items()}
     return ForceRecord(path=path, time=time, vertical=vertical, side={k: None for k in vertical}, cop=cop,
                        vertical_axis=axis)
 
