@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from kinchain.errors import MovementDataError
+from kinchain.movement.readers import FORCE_COLUMN
 
 SUFFIXES = {".c3d", ".trc", ".mot", ".csv", ".json"}
 MARKER_SUFFIXES = {".c3d", ".trc"}
@@ -33,12 +34,13 @@ def trial_key(path: Path) -> str:
 
 
 def _is_force_mot(path: Path) -> bool:
-    """An OpenSim .mot/.sto whose column header (the line after 'endheader') names force columns."""
+    """An OpenSim .mot/.sto whose column header (the line after 'endheader') names force columns; only
+    the header is read (``readers.is_force_mot`` asks the same of a loaded trial)."""
     with path.open(encoding="utf-8", errors="replace") as fh:
         for line in fh:
             if line.strip().lower() == "endheader":
                 header = next((ln for ln in fh if ln.strip()), "")  # the column names (blank lines skipped)
-                return bool(re.search(r"force_v[xyz]", header, re.IGNORECASE))
+                return bool(FORCE_COLUMN.search(header))
     return False
 
 

@@ -352,9 +352,12 @@ def read_mot(path: str | Path) -> CoordinateTrial:
 _SIDE_FORCE = re.compile(r"^(?:(?P<pre>[rl])_.*force_vy|.*force_vy_(?P<post>[rl]))$", re.IGNORECASE)
 
 
+FORCE_COLUMN = re.compile(r"force_v[xyz]", re.IGNORECASE)  # OpenSim's ground reaction force columns
+
+
 def is_force_mot(trial: CoordinateTrial) -> list[str]:
     """Force columns of an OpenSim .mot (empty when it holds coordinates)."""
-    return [n for n in trial.columns if re.search(r"force_v[xyz]", n, re.IGNORECASE)]
+    return [n for n in trial.columns if FORCE_COLUMN.search(n)]
 
 
 def read_forces(path: str | Path) -> ForceRecord:
