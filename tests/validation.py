@@ -26,6 +26,7 @@ class Row:
     source: str
     mechanism: str
     triage: str
+    condition_rank: int | None = None  # rank (0 = first) of the best-placed expected condition
     questions: int | None = None
     interview_source: str | None = None
 
@@ -50,7 +51,10 @@ def run(cases: list[Case], kb, interview: bool = False) -> list[Row]:
     rows = []
     for c in cases:
         a = assess(c, kb)
-        row = Row(c, a.pain_source[0].region, a.pain_source[0].mechanism, a.triage.level)
+        ranked = [x.id for x in a.conditions]
+        expected = [e for e in (c.expected or {}).get("conditions") or [] if e in ranked]
+        row = Row(c, a.pain_source[0].region, a.pain_source[0].mechanism, a.triage.level,
+                  min(ranked.index(e) for e in expected) if expected else None)
         if interview:
             r = replay(c, kb, audience="clinician")
             row.questions = r.questions
@@ -78,6 +82,10 @@ def summary(rows: list[Row]) -> dict[str, float]:
         "must_not_miss_under_triage": sum(r.under_triaged for r in mnm),
         "under_triage_all": sum(r.under_triaged for r in rows),
     }
+    ranks = [r.condition_rank for r in rows if r.condition_rank is not None]
+    if ranks:  # the named diagnosis among the most probable conditions (reported, no target)
+        out["condition_top1"] = sum(k == 0 for k in ranks) / len(ranks)
+        out["condition_top3"] = sum(k < 3 for k in ranks) / len(ranks)
     qs = [r.questions for r in rows if r.questions is not None]
     if qs:
         out["interview_median_questions"] = statistics.median(qs)
