@@ -177,6 +177,18 @@ def test_compiled_expressions_agree_with_the_interpreter(values, age):
     adult = {"finding": "age_years", "op": ">=", "value": 18}
     child = {"finding": "age_years", "op": "<", "value": 12}
     exprs = ["a", {"not": "b"}, {"all": ["a", {"not": "c"}]}, {"any": ["a", "b", adult]},
-             {"at_least": 2, "of": ["a", "b", "c"]}, {"all": [{"any": ["a", "b"]}, child]}]
+             {"at_least": 2, "of": ["a", "b", "c"]}, {"all": [{"any": ["a", "b"]}, child]},
+             {"unless": "b"}, {"all": ["a", {"unless": {"all": ["b", adult]}}]}]
     for e in exprs:
         assert compiled(e)(findings) == evaluate(e, findings)
+
+
+def test_unless_treats_an_unasked_exclusion_as_absent():
+    """``not`` leaves a rule unknown when its exclusion was not asked; ``unless`` lets the rule fire."""
+    from kinchain.reasoning.expressions import evaluate
+
+    rule = {"all": ["a", {"unless": "b"}]}
+    assert evaluate(rule, {"a": True}) is True  # b not asked: the exclusion does not block
+    assert evaluate(rule, {"a": True, "b": False}) is True
+    assert evaluate(rule, {"a": True, "b": True}) is False
+    assert evaluate({"all": ["a", {"not": "b"}]}, {"a": True}) is None

@@ -73,3 +73,39 @@ def test_fall_that_stops_weight_bearing_puts_a_hip_fracture_above_the_chronic_hi
     assert a.conditions[0].id == "fracture_hip"
     p = {c.id: c.probability for c in a.conditions}
     assert p["gtps"] < p["fracture_hip"] and p["hip_oa"] < p["fracture_hip"]
+
+
+def _assess_with(age: int, region: str, findings: dict, onset: str, duration: str, sex: str = "male"):
+    case = case_from_mapping({"patient": {"age": age, "sex": sex},
+                              "complaint": {"region": region, "onset": onset, "duration": duration},
+                              "setting": "primary_care", "findings": findings})
+    return assess(case, KB, explain=False, n_next=0)
+
+
+BILATERAL_BACK = {"back_pain": True, "bilateral_leg_symptoms": True}
+
+
+@pytest.mark.parametrize("extra", [{}, {"neurogenic_claudication": False}, {"neurogenic_claudication": True}])
+def test_new_bilateral_leg_symptoms_with_back_pain_stay_a_cauda_equina_emergency(extra):
+    a = _assess_with(66, "back", {**BILATERAL_BACK, **extra}, "acute", "5 days")
+    assert _fired(a, "cauda_equina_flags") and a.triage.level == "emergency"
+
+
+def test_long_standing_neurogenic_claudication_in_both_legs_is_stenosis_not_an_emergency():
+    stenosis = {**BILATERAL_BACK, "neurogenic_claudication": True, "symptoms_improve_bending_forward": True}
+    a = _assess_with(72, "back", stenosis, "gradual", "8 months")
+    assert not _fired(a, "cauda_equina_flags")
+    assert a.triage.level == "routine" and a.conditions[0].id == "lumbar_spinal_stenosis"
+    # the other cauda equina items still count on top of stenosis
+    b = _assess_with(72, "back", {**stenosis, "saddle_anaesthesia": True}, "gradual", "8 months")
+    assert _fired(b, "cauda_equina_flags") and b.triage.level == "emergency"
+
+
+def test_a_knee_that_swelled_within_days_and_cannot_take_weight_goes_to_the_emergency_department():
+    swollen = {"knee_swelling": True, "fever": False}
+    a = _assess_with(78, "knee", {**swollen, "cannot_bear_weight": True}, "acute", "1 day")
+    assert _fired(a, "flag_acute_swollen_knee_cannot_bear_weight") and a.triage.level == "emergency"
+    b = _assess_with(78, "knee", {**swollen, "cannot_bear_weight": False}, "acute", "1 day")
+    assert not _fired(b, "flag_acute_swollen_knee_cannot_bear_weight")
+    c = _assess_with(78, "knee", {**swollen, "cannot_bear_weight": True}, "gradual", "3 months")
+    assert not _fired(c, "flag_acute_swollen_knee_cannot_bear_weight")

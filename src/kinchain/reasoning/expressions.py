@@ -4,6 +4,8 @@ Forms accepted in the knowledge base:
 
 - ``"fever"``                                  the boolean finding is true
 - ``{"not": E}``, ``{"all": [E, ...]}``, ``{"any": [E, ...]}``
+- ``{"unless": E}``                            true unless E is known to be true: an exclusion in a red-flag
+  rule that was not asked never blocks the flag (``not`` would leave the flag unknown)
 - ``{"at_least": 2, "of": [E, ...]}``
 - ``{"finding": "age_years", "op": ">=", "value": 55}``   ops: < <= > >= == in
 """
@@ -39,6 +41,8 @@ def evaluate(expr: Any, findings: Mapping[str, Value]) -> Tri:
     if "not" in expr:
         inner = evaluate(expr["not"], findings)
         return None if inner is None else not inner
+    if "unless" in expr:
+        return evaluate(expr["unless"], findings) is not True
     if "all" in expr:
         vals = [evaluate(e, findings) for e in expr["all"]]
         if any(v is False for v in vals):
@@ -90,6 +94,12 @@ def _compile(expr: Any) -> Compiled:
             v = inner(f)
             return None if v is None else not v
         return neg
+    if "unless" in expr:
+        excluded = _compile(expr["unless"])
+
+        def unless(f: Mapping[str, Value]) -> Tri:
+            return excluded(f) is not True
+        return unless
     if "all" in expr or "any" in expr:
         is_all = "all" in expr
         parts = [_compile(e) for e in expr["all" if is_all else "any"]]
@@ -135,7 +145,7 @@ def referenced_findings(expr: Any) -> Iterator[str]:
     elif isinstance(expr, Mapping):
         if "finding" in expr:
             yield expr["finding"]
-        for key in ("not",):
+        for key in ("not", "unless"):
             if key in expr:
                 yield from referenced_findings(expr[key])
         for key in ("all", "any", "of"):
@@ -153,8 +163,9 @@ def check(expr: Any) -> list[str]:
     if not isinstance(expr, Mapping):
         return [f"expression must be a string or mapping, got {expr!r}"]
     keys = set(expr)
-    if keys == {"not"}:
-        return check(expr["not"])
+    if keys in ({"not"}, {"unless"}):
+        (k,) = keys
+        return check(expr[k])
     if keys in ({"all"}, {"any"}):
         (k,) = keys
         for sub in expr[k]:
