@@ -109,3 +109,25 @@ def test_a_knee_that_swelled_within_days_and_cannot_take_weight_goes_to_the_emer
     assert not _fired(b, "flag_acute_swollen_knee_cannot_bear_weight")
     c = _assess_with(78, "knee", {**swollen, "cannot_bear_weight": True}, "gradual", "3 months")
     assert not _fired(c, "flag_acute_swollen_knee_cannot_bear_weight")
+
+
+@pytest.mark.parametrize("signs", [
+    {"severe_pain_not_eased": True, "pain_on_passive_stretch": True},
+    {"numbness_tingling": True, "leg_weakness": True},
+    {"neuropathic_pain_quality": True, "tense_leg_compartment": True},
+])
+def test_two_compartment_signs_in_an_acute_leg_are_an_emergency_with_or_without_injury(signs):
+    a = _assess_with(30, "lower_leg", signs, "acute", "1 day")
+    assert _fired(a, "flag_possible_compartment_syndrome") and a.triage.level == "emergency"
+
+
+@pytest.mark.parametrize("case", [
+    ({"numbness_tingling": True}, "acute"),                                    # one sign only
+    ({"numbness_tingling": True, "leg_weakness": True, "back_pain": True}, "acute"),  # a nerve root from the back
+    ({"numbness_tingling": True, "leg_weakness": True}, "gradual"),           # not an acute leg
+])
+def test_the_compartment_flag_stays_silent_without_its_pattern(case):
+    findings, onset = case
+    a = _assess_with(30, "lower_leg", findings, onset, "3 days")
+    assert not _fired(a, "flag_possible_compartment_syndrome")
+
