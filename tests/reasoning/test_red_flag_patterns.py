@@ -131,3 +131,13 @@ def test_the_compartment_flag_stays_silent_without_its_pattern(case):
     a = _assess_with(30, "lower_leg", findings, onset, "3 days")
     assert not _fired(a, "flag_possible_compartment_syndrome")
 
+
+
+def test_a_kneecap_still_out_of_place_is_an_emergency_and_a_reduced_one_with_swelling_is_urgent():
+    out = _assess_with(15, "knee", {"kneecap_slipped_out": True, "kneecap_still_out_of_place": True}, "acute", "1 day",
+                       sex="female")
+    assert _fired(out, "flag_patella_still_dislocated") and out.triage.level == "emergency"
+    back = _assess_with(15, "knee", {"kneecap_slipped_out": True, "swelling_within_hours": True}, "acute", "1 day",
+                        sex="female")
+    assert _fired(back, "flag_kneecap_dislocated") and back.triage.level == "urgent"
+    assert back.conditions[0].id == "patellar_instability"
