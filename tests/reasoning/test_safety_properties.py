@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -59,3 +61,22 @@ def test_adding_an_unrelated_negative_never_raises_a_must_not_miss_above_its_pos
 def _ruled(a):
     return {KB.rules[r.id].condition for r in a.explanation.rules} | {
         KB.rules[r.id].condition for r in KB.rules.values() if r.partial_floor}
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases, st.randoms(use_true_random=False))
+def test_the_answer_does_not_depend_on_the_order_findings_were_entered(data, rnd):
+    items = list(data["findings"].items())
+    rnd.shuffle(items)
+    a = assess(case_from_mapping(data), KB, explain=False, n_next=0)
+    b = assess(case_from_mapping({**data, "findings": dict(items)}), KB, explain=False, n_next=0)
+    for x, y in zip(a.conditions_by_id(), b.conditions_by_id(), strict=True):  # equal up to summation order
+        assert x.id == y.id and math.isclose(x.probability, y.probability, rel_tol=1e-12, abs_tol=1e-15)
+    assert a.triage.level == b.triage.level
+
+
+def test_equal_and_opposite_evidence_in_one_cluster_counts_the_positive_first():
+    from kinchain.reasoning.posterior import CLUSTER_DECAY, combine_cluster
+
+    for values in ([0.7, -0.7], [-0.7, 0.7]):
+        assert sum(combine_cluster(values)) == 0.7 - CLUSTER_DECAY * 0.7

@@ -16,10 +16,11 @@ from kinchain.knowledge.schema import REGIONS, SETTINGS
 from kinchain.reasoning import source as src
 from kinchain.reasoning.compiled import compile_knowledge
 from kinchain.reasoning.expressions import Value
-from kinchain.reasoning.posterior import CLUSTER_DECAY
+from kinchain.reasoning.posterior import CLUSTER_DECAY, combine_cluster
 from kinchain.reasoning.priors import logit, prior_for
 
 SEXES = ("female", "male")
+TABLE_MAX = 7  # clusters up to this size are scored from a 3**k lookup table; larger ones by sorting
 
 
 class BatchScorer:
@@ -38,14 +39,18 @@ class BatchScorer:
                     ln[t, link.condition] = link.log_neg
                 else:
                     groups.setdefault((link.cluster, link.condition), []).append(t)
-        self.groups = []
+        self.tabled: list[tuple[int, np.ndarray, np.ndarray]] = []  # (condition, member tests, shrunk sums)
+        self.large: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []  # (condition, tests, log LR+, log LR-)
         for (_, c), ts in groups.items():
             if len(ts) == 1:  # a cluster of one is an ordinary independent link
                 lp[ts[0], c] += comp.log_pos[ts[0], c]
                 ln[ts[0], c] += comp.log_neg[ts[0], c]
+            elif len(ts) <= TABLE_MAX:
+                self.tabled.append((c, np.array(ts), _cluster_table(comp.log_pos[ts, c], comp.log_neg[ts, c])))
             else:
-                self.groups.append((c, np.array(ts), comp.log_pos[ts, c].astype(np.float32),
+                self.large.append((c, np.array(ts), comp.log_pos[ts, c].astype(np.float32),
                                     comp.log_neg[ts, c].astype(np.float32)))
+        self._prior_rows: dict[int, np.ndarray] = {}  # prior log-odds row per (age, sex, setting) key
         self.lp, self.ln = lp, ln
         self.half_sum = (lp + ln) / 2
         self.half_diff = (lp - ln) / 2
@@ -81,9 +86,13 @@ class BatchScorer:
         set_idx = self._codes(settings, SETTINGS, "settings")
         key = np.floor(ages).astype(np.int64) * 16 + sex_idx * 4 + set_idx
         uniq, inverse = np.unique(key, return_inverse=True)
-        table = np.array([[logit(prior_for(self.kb, c, self.complaint, float(k // 16), SEXES[(k % 16) // 4],
-                                           SETTINGS[k % 4]).probability) for c in self.comp.conditions]
-                          for k in uniq.tolist()], dtype=np.float32)
+        rows = self._prior_rows  # kept across calls: a cohort scored in chunks repeats the same few hundred keys
+        for k in uniq.tolist():
+            if k not in rows:
+                rows[k] = np.array([logit(prior_for(self.kb, c, self.complaint, float(k // 16), SEXES[(k % 16) // 4],
+                                                    SETTINGS[k % 4]).probability) for c in self.comp.conditions],
+                                   dtype=np.float32)
+        table = np.array([rows[k] for k in uniq.tolist()], dtype=np.float32).reshape(len(uniq), -1)
         return table[inverse.ravel()]
 
     @staticmethod
@@ -113,26 +122,16 @@ class BatchScorer:
         # x in {-1, 0, 1}: positive = (x^2 + x)/2, negative = (x^2 - x)/2, so two products suffice
         xf = X.astype(np.float32)
         delta = np.abs(xf) @ self.half_sum + xf @ self.half_diff
-        d = np.float32(CLUSTER_DECAY)
-        for c, ts, lp, ln in self.groups:
+        for c, ts, table in self.tabled:
+            # each member is -1/0/+1, so the answers of a cluster form a base-3 number indexing its table
+            code = (X[:, ts].astype(np.int32) + 1) @ (3 ** np.arange(len(ts), dtype=np.int32))
+            delta[:, c] += table[code]
+        for c, ts, lp, ln in self.large:  # large clusters: sort each row, largest effect first
             x = X[:, ts]
-            if np.all(lp == lp[0]) and np.all(ln == ln[0]):
-                # every member moves the odds by the same amount: the shrunk sum depends only on how many
-                # members are positive and negative (geometric series, larger magnitude first)
-                n_pos = (x == 1).sum(axis=1, dtype=np.float32)
-                n_neg = (x == -1).sum(axis=1, dtype=np.float32)
-                a, b = lp[0], ln[0]
-                if abs(a) >= abs(b):
-                    delta[:, c] += a * (1 - d**n_pos) / (1 - d) + b * d**n_pos * (1 - d**n_neg) / (1 - d)
-                else:
-                    delta[:, c] += b * (1 - d**n_neg) / (1 - d) + a * d**n_neg * (1 - d**n_pos) / (1 - d)
-                continue
             contrib = np.where(x == 1, lp, np.where(x == -1, ln, np.float32(0.0))).astype(np.float32)
-            if len(ts) == 2:  # closed form: the larger in full, the smaller at the decay weight
-                a2, b2 = contrib[:, 0], contrib[:, 1]
-                delta[:, c] += np.where(np.abs(a2) >= np.abs(b2), a2 + d * b2, b2 + d * a2)
-                continue
-            order = np.argsort(-np.abs(contrib), axis=1)
+            # largest magnitude first, the positive of an equal-magnitude pair first (as combine_cluster);
+            # distinct log-LRs in the knowledge base differ by far more than the 1e-6 tie-break
+            order = np.argsort(-(np.abs(contrib.astype(np.float64)) + 1e-6 * (contrib > 0)), axis=1, kind="stable")
             weights = (CLUSTER_DECAY ** np.arange(len(ts))).astype(np.float32)
             delta[:, c] += np.take_along_axis(contrib, order, axis=1) @ weights
         post_logit = prior_logit + delta
@@ -144,6 +143,17 @@ class BatchScorer:
         w /= w.sum(axis=1, keepdims=True)
         mass = self.attr.mass(w, posterior[:, self.driver_idx])
         return posterior, mass.reshape(len(X), len(REGIONS), len(src.MECHANISMS)).sum(axis=2)
+
+
+def _cluster_table(log_pos: np.ndarray, log_neg: np.ndarray) -> np.ndarray:
+    """Shrunk log-LR sum of one cluster for every combination of its members' answers (3**k entries).
+
+    Entry sum_j (x_j + 1) * 3**j holds what ``combine_cluster`` gives for the answers x (-1 negative,
+    0 not observed, +1 positive), so scoring a cohort is one lookup per row instead of a sort."""
+    k = len(log_pos)
+    answers = (np.arange(3**k)[:, None] // 3 ** np.arange(k) % 3 - 1).tolist()  # row = code, column j = member j
+    return np.array([sum(combine_cluster([float(log_pos[j] if v == 1 else log_neg[j])
+                                          for j, v in enumerate(x) if v != 0])) for x in answers], dtype=np.float32)
 
 
 class _Exp:

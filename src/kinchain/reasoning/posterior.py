@@ -66,8 +66,12 @@ class ConditionUpdate:
 
 
 def combine_cluster(values: list[float]) -> list[float]:
-    """Effective log-LRs for log-LRs that share one cluster (largest first, weights 1, 1/2, 1/4...)."""
-    order = sorted(range(len(values)), key=lambda i: -abs(values[i]))
+    """Effective log-LRs for log-LRs that share one cluster (largest first, weights 1, 1/2, 1/4...).
+
+    Equal magnitudes of opposite sign (LR+ 2 on one test, LR- 0.5 on another) put the positive first, so
+    the answer does not depend on the order the findings were recorded in, and a tie leans towards
+    suspicion rather than away from it."""
+    order = sorted(range(len(values)), key=lambda i: (-abs(values[i]), -values[i]))
     out = [0.0] * len(values)
     for rank, i in enumerate(order):
         out[i] = values[i] * CLUSTER_DECAY**rank
