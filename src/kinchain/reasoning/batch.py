@@ -50,6 +50,19 @@ class BatchScorer:
             else:
                 self.large.append((c, np.array(ts), comp.log_pos[ts, c].astype(np.float32),
                                     comp.log_neg[ts, c].astype(np.float32)))
+        # all tabled clusters at once: codes = x @ digits + offsets (exact in float32: 3**7 < 2**24) index
+        # one flat table, and a 0/1 matrix adds each cluster's value to its condition
+        T, G = comp.log_pos.shape[0], len(self.tabled)
+        self.digits = np.zeros((T, G), dtype=np.float32)
+        self.to_condition = np.zeros((G, C), dtype=np.float32)
+        sizes = [len(table) for _, _, table in self.tabled]
+        starts = np.cumsum([0, *sizes[:-1]])
+        for g, (c, ts, _) in enumerate(self.tabled):
+            self.digits[ts, g] = 3.0 ** np.arange(len(ts))
+            self.to_condition[g, c] = 1.0
+        # x + 1 in {0, 1, 2} per member: the code of an all-unobserved row is sum of digits, added to each start
+        self.code_offset = (starts + self.digits.sum(axis=0)).astype(np.float32)
+        self.flat_table = np.concatenate([table for _, _, table in self.tabled]) if G else np.zeros(0, np.float32)
         self._prior_rows: dict[int, np.ndarray] = {}  # prior log-odds row per (age, sex, setting) key
         self.lp, self.ln = lp, ln
         self.half_sum = (lp + ln) / 2
@@ -122,10 +135,9 @@ class BatchScorer:
         # x in {-1, 0, 1}: positive = (x^2 + x)/2, negative = (x^2 - x)/2, so two products suffice
         xf = X.astype(np.float32)
         delta = np.abs(xf) @ self.half_sum + xf @ self.half_diff
-        for c, ts, table in self.tabled:
-            # each member is -1/0/+1, so the answers of a cluster form a base-3 number indexing its table
-            code = (X[:, ts].astype(np.int32) + 1) @ (3 ** np.arange(len(ts), dtype=np.int32))
-            delta[:, c] += table[code]
+        if self.tabled:  # each member is -1/0/+1, so a cluster's answers form a base-3 number into its table
+            codes = (xf @ self.digits + self.code_offset).astype(np.int64)
+            delta += self.flat_table[codes] @ self.to_condition
         for c, ts, lp, ln in self.large:  # large clusters: sort each row, largest effect first
             x = X[:, ts]
             contrib = np.where(x == 1, lp, np.where(x == -1, ln, np.float32(0.0))).astype(np.float32)
