@@ -57,10 +57,10 @@ class BatchScorer:
         self.to_condition = np.zeros((G, C), dtype=np.float32)
         sizes = [len(table) for _, _, table in self.tabled]
         starts = np.cumsum([0, *sizes[:-1]])
-        for g, (c, ts, _) in enumerate(self.tabled):
-            self.digits[ts, g] = 3.0 ** np.arange(len(ts))
+        for g, (c, members, _) in enumerate(self.tabled):
+            self.digits[members, g] = 3.0 ** np.arange(len(members))
             self.to_condition[g, c] = 1.0
-        # x + 1 in {0, 1, 2} per member: the code of an all-unobserved row is sum of digits, added to each start
+        # code = sum_j (x_j + 1) 3**j = x @ digits + sum of digits; plus where the cluster's table starts
         self.code_offset = (starts + self.digits.sum(axis=0)).astype(np.float32)
         self.flat_table = np.concatenate([table for _, _, table in self.tabled]) if G else np.zeros(0, np.float32)
         self._prior_rows: dict[int, np.ndarray] = {}  # prior log-odds row per (age, sex, setting) key
