@@ -39,30 +39,29 @@ class BatchScorer:
                     ln[t, link.condition] = link.log_neg
                 else:
                     groups.setdefault((link.cluster, link.condition), []).append(t)
-        self.tabled: list[tuple[int, np.ndarray, np.ndarray]] = []  # (condition, member tests, shrunk sums)
+        tabled: list[tuple[int, list[int], np.ndarray]] = []  # (condition, member tests, shrunk sums)
         self.large: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []  # (condition, tests, log LR+, log LR-)
         for (_, c), ts in groups.items():
             if len(ts) == 1:  # a cluster of one is an ordinary independent link
                 lp[ts[0], c] += comp.log_pos[ts[0], c]
                 ln[ts[0], c] += comp.log_neg[ts[0], c]
             elif len(ts) <= TABLE_MAX:
-                self.tabled.append((c, np.array(ts), _cluster_table(comp.log_pos[ts, c], comp.log_neg[ts, c])))
+                tabled.append((c, ts, _cluster_table(comp.log_pos[ts, c], comp.log_neg[ts, c])))
             else:
                 self.large.append((c, np.array(ts), comp.log_pos[ts, c].astype(np.float32),
                                     comp.log_neg[ts, c].astype(np.float32)))
         # all tabled clusters at once: codes = x @ digits + offsets (exact in float32: 3**7 < 2**24) index
         # one flat table, and a 0/1 matrix adds each cluster's value to its condition
-        T, G = comp.log_pos.shape[0], len(self.tabled)
+        G = len(tabled)
         self.digits = np.zeros((T, G), dtype=np.float32)
         self.to_condition = np.zeros((G, C), dtype=np.float32)
-        sizes = [len(table) for _, _, table in self.tabled]
-        starts = np.cumsum([0, *sizes[:-1]])
-        for g, (c, members, _) in enumerate(self.tabled):
+        starts = np.cumsum([0, *[len(table) for _, _, table in tabled[:-1]]])
+        for g, (c, members, _) in enumerate(tabled):
             self.digits[members, g] = 3.0 ** np.arange(len(members))
             self.to_condition[g, c] = 1.0
         # code = sum_j (x_j + 1) 3**j = x @ digits + sum of digits; plus where the cluster's table starts
         self.code_offset = (starts + self.digits.sum(axis=0)).astype(np.float32)
-        self.flat_table = np.concatenate([table for _, _, table in self.tabled]) if G else np.zeros(0, np.float32)
+        self.flat_table = np.concatenate([table for _, _, table in tabled]) if G else np.zeros(0, np.float32)
         self._prior_rows: dict[int, np.ndarray] = {}  # prior log-odds row per (age, sex, setting) key
         self.lp, self.ln = lp, ln
         self.half_sum = (lp + ln) / 2
@@ -135,7 +134,7 @@ class BatchScorer:
         # x in {-1, 0, 1}: positive = (x^2 + x)/2, negative = (x^2 - x)/2, so two products suffice
         xf = X.astype(np.float32)
         delta = np.abs(xf) @ self.half_sum + xf @ self.half_diff
-        if self.tabled:  # each member is -1/0/+1, so a cluster's answers form a base-3 number into its table
+        if self.flat_table.size:  # each member is -1/0/+1, so a cluster's answers form a base-3 number into its table
             codes = (xf @ self.digits + self.code_offset).astype(np.int64)
             delta += self.flat_table[codes] @ self.to_condition
         for c, ts, lp, ln in self.large:  # large clusters: sort each row, largest effect first
