@@ -141,3 +141,27 @@ def test_a_kneecap_still_out_of_place_is_an_emergency_and_a_reduced_one_with_swe
                         sex="female")
     assert _fired(back, "flag_kneecap_dislocated") and back.triage.level == "urgent"
     assert back.conditions[0].id == "patellar_instability"
+
+
+def _prob(a, condition: str) -> float:
+    return next(c.probability for c in a.conditions if c.id == condition)
+
+
+def test_normal_knee_imaging_lowers_knee_fracture_but_a_knee_that_cannot_take_weight_stays_urgent():
+    injured = {"acute_knee_injury": True, "unable_walk_4_steps": True}
+    before = _assess(30, "knee", injured, onset="acute")
+    after = _assess(30, "knee", {**injured, "knee_imaging_unremarkable": True}, onset="acute")
+    assert _prob(after, "fracture_knee") < _prob(before, "fracture_knee")
+    assert _fired(after, "flag_occult_knee_fracture")
+    assert after.triage.level in ("urgent", "emergency")
+    walking = _assess(30, "knee", {"acute_knee_injury": True, "unable_walk_4_steps": False,
+                                   "knee_imaging_unremarkable": True}, onset="acute")
+    assert not _fired(walking, "flag_occult_knee_fracture")
+
+
+@pytest.mark.parametrize("age, fires", [(78, True), (45, False)])
+def test_older_adult_with_acute_knee_pain_and_normal_knee_imaging_gets_the_hip_checked(age, fires):
+    a = _assess(age, "knee", {"knee_imaging_unremarkable": True, "knee_swelling": False}, onset="acute")
+    assert _fired(a, "flag_older_acute_knee_pain_normal_knee_imaging") is fires
+    if fires:
+        assert a.triage.level in ("urgent", "emergency")
