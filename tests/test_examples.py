@@ -6,6 +6,7 @@ import pytest
 
 from kinchain.case import load_case
 from kinchain.reasoning.engine import assess
+from kinchain.reasoning.types import Assessment
 from tests.validation import EXAMPLES
 
 FILES = sorted(EXAMPLES.glob("*.yaml"))
@@ -24,3 +25,15 @@ def test_example(kb, path):
     a = assess(case, kb)
     assert a.pain_source[0].region == case.expected["source"], [(s.region, round(s.probability, 3)) for s in a.pain_source]
     assert a.triage.level == case.expected["triage"], [r.text for r in a.triage.reasons]
+
+
+@pytest.mark.filterwarnings("error")  # a serialisation warning means a field holds the wrong type
+@pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
+def test_stored_result_reads_back_as_the_same_assessment(kb, path):
+    """The service stores the JSON dump and re-reads old assessments from it: the round trip is exact."""
+    case = load_case(path)
+    for opts in ({}, {"explain": False, "n_next": 0}):
+        a = assess(case, kb, **opts)
+        again = Assessment.model_validate_json(a.model_dump_json())
+        assert again == a
+        assert again.model_dump_json() == a.model_dump_json()

@@ -116,6 +116,8 @@ def test_cli_analyze_json(sls: dict[str, Path], tmp_path: Path) -> None:
     assert doc2["findings"]["knee_fppa_deg"] == pytest.approx(15.0, abs=0.1)
     r3 = CliRunner().invoke(app, ["analyze", str(sls["trc"]), "--task", "single_leg_squat"])
     assert r3.exit_code == 0 and "knee_fppa_deg=15" in r3.output
+    r4 = CliRunner().invoke(app, ["analyse", str(sls["trc"]), "--task", "single_leg_squat"])  # British spelling
+    assert r4.exit_code == 0 and r4.output == r3.output
 
 
 def test_cli_error_is_clear(tmp_path: Path) -> None:

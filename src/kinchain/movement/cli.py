@@ -100,6 +100,9 @@ def analyze(
             out.print(f"plot: {w}")
 
 
+app.command("analyse", hidden=True, help="British spelling of `analyze`.")(analyze)
+
+
 @app.command()
 def batch(
     directory: Annotated[Path, typer.Argument(help="folder of motion files (searched recursively)")],
