@@ -41,6 +41,9 @@ def test_every_case_cites_its_source(rows):
 KNOWN_HELDOUT_UNDER_TRIAGE = {
     "hip_fracture_isolated_knee_pain_after_tka_guss1997",  # knee-only pain, no fall coded: urgent not emergency
     "lung_cancer_metastasis_distal_femur_knee_pain_woo2025",  # no red flag reported: routine
+    # complaint coded as back pain; a fall and a leg that cannot take weight at 33 give a same-day X-ray (urgent),
+    # and an emergency floor for every fall with a painful leg would over-triage sprains
+    "femoral_neck_fracture_back_leg_pain_after_restraint_hayat2009",
 }
 
 
@@ -57,11 +60,12 @@ def test_no_must_not_miss_case_is_under_triaged(rows):
 
 def test_pain_source_top1_accuracy(rows):
     """Bound on the original cases; the held-out cases are only guarded against getting worse than their
-    first measured figure (13/15), since tuning to them would make the estimate meaningless."""
+    first measured figures (13/15 for the first batch, 4/6 for the second: 17/21), since tuning to them would
+    make the estimate meaningless."""
     parts = split_heldout(rows)
     assert summary(parts["seen"])["source_top1"] >= 0.90, METRICS["validation_misses"]
     if parts["heldout"]:
-        assert summary(parts["heldout"])["source_top1"] >= 13 / 15 - 1e-9, METRICS["validation_misses"]
+        assert summary(parts["heldout"])["source_top1"] >= 17 / 21 - 1e-9, METRICS["validation_misses"]
 
 
 def test_interview_reaches_an_answer_with_few_questions(rows):

@@ -165,3 +165,34 @@ def test_older_adult_with_acute_knee_pain_and_normal_knee_imaging_gets_the_hip_c
     assert _fired(a, "flag_older_acute_knee_pain_normal_knee_imaging") is fires
     if fires:
         assert a.triage.level in ("urgent", "emergency")
+
+
+NORMAL_KNEE = {"local_knee_tenderness": False, "knee_effusion": False}
+
+
+@pytest.mark.parametrize("age, extra, fires", [
+    (12, {}, True),  # knee explains nothing, hip not examined: examine and image the hip
+    (12, {"knee_imaging_unremarkable": True, "local_knee_tenderness": True}, True),  # a normal image is enough
+    (12, {"hip_pain_on_ir": False, "hip_rom_restricted_any_plane": False}, False),  # the hip was cleared
+    (12, {"local_knee_tenderness": True}, False),  # a tender spot: the knee may explain it
+    (25, {}, False),  # outside the age of a slipped epiphysis
+])
+def test_adolescent_knee_pain_with_a_normal_knee_gets_the_hip_examined(age, extra, fires):
+    a = _assess_with(age, "knee", {**NORMAL_KNEE, **extra}, "gradual", "8 weeks", sex="male")
+    assert _fired(a, "flag_adolescent_knee_pain_normal_knee") is fires
+    if fires:
+        assert a.triage.level in ("urgent", "emergency")
+
+
+@pytest.mark.parametrize("findings, duration, fires", [
+    ({"knee_swelling": True, "knee_warmth": True, "fever": False}, "3 days", True),
+    ({"hot_swollen_joint": True}, "1 week", True),
+    ({"knee_effusion": True, "joint_red_or_warm": True}, "6 weeks", False),  # not acute
+    ({"knee_swelling": True, "knee_warmth": False}, "3 days", False),  # swollen but not hot
+    ({"hot_swollen_joint": True, "previous_similar_joint_attack": True}, "2 days", False),  # the known gout pattern
+])
+def test_an_acutely_hot_swollen_adult_knee_is_an_emergency(findings, duration, fires):
+    a = _assess_with(66, "knee", findings, "gradual", duration, sex="male")
+    assert _fired(a, "flag_acute_hot_swollen_knee") is fires
+    if fires:
+        assert a.triage.level == "emergency"
