@@ -196,3 +196,17 @@ def test_an_acutely_hot_swollen_adult_knee_is_an_emergency(findings, duration, f
     assert _fired(a, "flag_acute_hot_swollen_knee") is fires
     if fires:
         assert a.triage.level == "emergency"
+
+
+def test_a_normal_hip_film_lowers_hip_fracture_but_a_persisting_suspicion_keeps_the_floor():
+    suspected = {"recent_fall_or_trauma": True, "cannot_bear_weight": True}
+    before = _assess(45, "hip", suspected, onset="acute")
+    after = _assess(45, "hip", {**suspected, "hip_imaging_unremarkable": True}, onset="acute")
+    assert _prob(after, "fracture_hip") < _prob(before, "fracture_hip")
+    assert _fired(after, "flag_occult_hip_fracture")
+    assert after.triage.level in ("urgent", "emergency")
+    settled = _assess(45, "hip", {"recent_fall_or_trauma": True, "cannot_bear_weight": False,
+                                  "hip_pain_on_ir": False, "hip_imaging_unremarkable": True}, onset="acute")
+    assert not _fired(settled, "flag_occult_hip_fracture")
+    older = _assess(80, "hip", {**suspected, "hip_imaging_unremarkable": True}, onset="acute")
+    assert older.triage.level == "emergency"  # the older-adult fall flag is not lowered by a normal film
