@@ -147,16 +147,28 @@ def _prob(a, condition: str) -> float:
     return next(c.probability for c in a.conditions if c.id == condition)
 
 
-def test_normal_knee_imaging_lowers_knee_fracture_but_a_knee_that_cannot_take_weight_stays_urgent():
-    injured = {"acute_knee_injury": True, "unable_walk_4_steps": True}
-    before = _assess(30, "knee", injured, onset="acute")
-    after = _assess(30, "knee", {**injured, "knee_imaging_unremarkable": True}, onset="acute")
-    assert _prob(after, "fracture_knee") < _prob(before, "fracture_knee")
-    assert _fired(after, "flag_occult_knee_fracture")
+@pytest.mark.parametrize("region, suspected, cleared, imaging, condition, flag", [
+    ("knee", {"acute_knee_injury": True, "unable_walk_4_steps": True},
+     {"acute_knee_injury": True, "unable_walk_4_steps": False}, "knee_imaging_unremarkable", "fracture_knee",
+     "flag_occult_knee_fracture"),
+    ("hip", {"recent_fall_or_trauma": True, "cannot_bear_weight": True},
+     {"recent_fall_or_trauma": True, "cannot_bear_weight": False, "hip_pain_on_ir": False},
+     "hip_imaging_unremarkable", "fracture_hip", "flag_occult_hip_fracture"),
+])
+def test_normal_imaging_lowers_a_fracture_but_a_persisting_suspicion_keeps_the_floor(region, suspected, cleared,
+                                                                                     imaging, condition, flag):
+    before = _assess(45, region, suspected, onset="acute")
+    after = _assess(45, region, {**suspected, imaging: True}, onset="acute")
+    assert _prob(after, condition) < _prob(before, condition)
+    assert _fired(after, flag)
     assert after.triage.level in ("urgent", "emergency")
-    walking = _assess(30, "knee", {"acute_knee_injury": True, "unable_walk_4_steps": False,
-                                   "knee_imaging_unremarkable": True}, onset="acute")
-    assert not _fired(walking, "flag_occult_knee_fracture")
+    assert not _fired(_assess(45, region, {**cleared, imaging: True}, onset="acute"), flag)
+
+
+def test_a_normal_hip_film_does_not_lower_the_older_adult_fall_emergency():
+    older = _assess(80, "hip", {"recent_fall_or_trauma": True, "cannot_bear_weight": True,
+                                "hip_imaging_unremarkable": True}, onset="acute")
+    assert older.triage.level == "emergency"
 
 
 @pytest.mark.parametrize("age, fires", [(78, True), (45, False)])
@@ -196,17 +208,3 @@ def test_an_acutely_hot_swollen_adult_knee_is_an_emergency(findings, duration, f
     assert _fired(a, "flag_acute_hot_swollen_knee") is fires
     if fires:
         assert a.triage.level == "emergency"
-
-
-def test_a_normal_hip_film_lowers_hip_fracture_but_a_persisting_suspicion_keeps_the_floor():
-    suspected = {"recent_fall_or_trauma": True, "cannot_bear_weight": True}
-    before = _assess(45, "hip", suspected, onset="acute")
-    after = _assess(45, "hip", {**suspected, "hip_imaging_unremarkable": True}, onset="acute")
-    assert _prob(after, "fracture_hip") < _prob(before, "fracture_hip")
-    assert _fired(after, "flag_occult_hip_fracture")
-    assert after.triage.level in ("urgent", "emergency")
-    settled = _assess(45, "hip", {"recent_fall_or_trauma": True, "cannot_bear_weight": False,
-                                  "hip_pain_on_ir": False, "hip_imaging_unremarkable": True}, onset="acute")
-    assert not _fired(settled, "flag_occult_hip_fracture")
-    older = _assess(80, "hip", {**suspected, "hip_imaging_unremarkable": True}, onset="acute")
-    assert older.triage.level == "emergency"  # the older-adult fall flag is not lowered by a normal film
