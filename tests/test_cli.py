@@ -112,3 +112,13 @@ def test_interview_in_the_terminal_ends_with_an_assessment():
                               "--format", "json"], input=answers)
     assert res.exit_code == 0, res.output
     assert "Stopped after" in res.output
+
+
+def test_interview_in_the_terminal_takes_checklist_numbers():
+    """The warning-sign checklist is answered with the numbers of the signs that apply."""
+    answers = "\n".join(["99", "x", "1"] + ["unknown"] * 40) + "\n"  # out of range, not a number, then sign 1
+    res = runner.invoke(app, ["interview", "--age", "50", "--sex", "female", "--region", "back"], input=answers)
+    assert res.exit_code == 0, res.output
+    assert "1. Is there numbness around your bottom" in res.output
+    assert res.output.count("please give numbers from 1 to") == 2
+    assert "Stopped after 1 questions: emergency red flag: Cauda equina red flags" in res.output

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from kinchain.knowledge.schema import TRIAGE_ORDER
 from tests.validation import CASES, load_dir, run, split_heldout, summary
 
 METRICS: dict[str, dict] = {}
@@ -60,12 +61,12 @@ def test_no_must_not_miss_case_is_under_triaged(rows):
 
 def test_pain_source_top1_accuracy(rows):
     """Bound on the original cases; the held-out cases are only guarded against getting worse than their
-    first measured figures (13/15 for the first batch, 4/6 for the second: 17/21), since tuning to them would
-    make the estimate meaningless."""
+    first measured figures (13/15 for the first batch, 4/6 for the second and 4/6 for the third: 21/27),
+    since tuning to them would make the estimate meaningless."""
     parts = split_heldout(rows)
     assert summary(parts["seen"])["source_top1"] >= 0.90, METRICS["validation_misses"]
     if parts["heldout"]:
-        assert summary(parts["heldout"])["source_top1"] >= 17 / 21 - 1e-9, METRICS["validation_misses"]
+        assert summary(parts["heldout"])["source_top1"] >= 21 / 27 - 1e-9, METRICS["validation_misses"]
 
 
 def test_interview_reaches_an_answer_with_few_questions(rows):
@@ -75,6 +76,17 @@ def test_interview_reaches_an_answer_with_few_questions(rows):
     s = summary(rows)
     assert s["interview_median_questions"] <= 12
     assert s["interview_source_top1"] >= s["source_top1"] - 0.05
+
+
+def test_interview_never_triages_a_must_not_miss_case_lower_than_the_full_record(rows):
+    """The interview only learns what it asks, so its warning-sign checklists must reach every red flag the
+    record holds: a replay may not end below the full record's own triage for an urgent or emergency case
+    (before the checklists, a 'don't know' to one cauda equina sign hid the others, and 29 of 54 such
+    replays ended lower)."""
+    lower = {r.case.id: f"interview {r.interview_triage}, full record {r.triage}" for r in rows
+             if r.must_not_miss and TRIAGE_ORDER[r.interview_triage] < min(TRIAGE_ORDER[r.triage],
+                                                                           TRIAGE_ORDER[r.expected_triage])}
+    assert lower == {}, lower
 
 
 def test_heldout_cases_are_labelled_and_split(rows):

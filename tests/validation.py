@@ -29,6 +29,7 @@ class Row:
     condition_rank: int | None = None  # rank (0 = first) of the best-placed expected condition
     questions: int | None = None
     interview_source: str | None = None
+    interview_triage: str | None = None
 
     @property
     def expected_source(self) -> str:
@@ -59,6 +60,7 @@ def run(cases: list[Case], kb, interview: bool = False) -> list[Row]:
             r = replay(c, kb, audience="clinician")
             row.questions = r.questions
             row.interview_source = r.assessment.pain_source[0].region
+            row.interview_triage = r.assessment.triage.level
         rows.append(row)
     return rows
 

@@ -93,7 +93,7 @@ def interview(
     format: FormatOpt = "text",
 ) -> None:
     """Adaptive interview in the terminal: asks the next best question until the answer is clear."""
-    from kinchain.reasoning.interview import Progress, answer, current_assessment, next_question
+    from kinchain.reasoning.interview import Progress, answer, answer_checklist, current_assessment, next_question
     from kinchain.render import render_assessment
 
     fmt = _format(format)
@@ -109,6 +109,9 @@ def interview(
                                                 "complaint": {"region": region}}))
     progress = Progress()
     while (q := guarded(lambda: next_question(case, progress, kb, audience))) is not None:
+        if q.type == "checklist":
+            answer_checklist(progress, q, _ask_checklist(q, len(progress.asked) + 1))
+            continue
         hint = {"boolean": "yes/no/unknown", "number": f"{q.unit}, or unknown",
                 "category": "/".join(q.values or []) + "/unknown"}[q.type]
         while True:
@@ -129,6 +132,27 @@ def interview(
         out.print_json(json.dumps(result.to_json_dict()))
     else:
         render_assessment(result, out)
+
+
+def _ask_checklist(q: Any, number: int) -> list[str] | None:
+    """The signs the user says apply (numbers from the list), [] for none, None for unknown."""
+    signs = list(q.values or [])
+    out.print(f"[{number}] {q.text}")
+    for i, item in enumerate(q.items, 1):
+        out.print(f"    {i}. {item}")
+    while True:
+        raw = typer.prompt("Numbers that apply, separated by commas (none/unknown)").strip().lower()
+        if raw in ("unknown", "?", "dk", ""):
+            return None
+        if raw in ("none", "no", "0"):
+            return []
+        try:
+            picked = sorted({int(x) for x in raw.replace(" ", "").split(",") if x})
+        except ValueError:
+            picked = []
+        if picked and all(1 <= n <= len(signs) for n in picked):
+            return [signs[n - 1] for n in picked]
+        err.print(f"please give numbers from 1 to {len(signs)}, 'none' or 'unknown'")
 
 
 def _parse_answer(kind: str, raw: str, values: list[str] | None) -> Any:

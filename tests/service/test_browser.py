@@ -86,12 +86,19 @@ def test_patient_self_check_in_the_browser(page, tmp_path):
     page.get_by_label("For how many weeks have you had it?").fill("8")
     page.get_by_role("button", name="Start the questions").click()
     questions = 0
+    checklist_seen = False
     while page.locator("progress").count() and questions < 40:
         if questions == 0:
             assert "Question 1 of at most" in page.locator(".progress-text").inner_text()
             check_axe(page, "self-check question")
             shot(page, "02-self-check-question")
-        if page.get_by_label("No", exact=True).count():
+        if page.get_by_label("None of these").count():  # the warning-sign checklist
+            if not checklist_seen:
+                checklist_seen = True
+                check_axe(page, "self-check checklist")
+                shot(page, "02b-self-check-checklist")
+            page.get_by_label("None of these").check()
+        elif page.get_by_label("No", exact=True).count():
             page.get_by_label("No", exact=True).check()
         elif page.get_by_label("I don't know").count():
             page.get_by_label("I don't know").check()
@@ -100,6 +107,7 @@ def test_patient_self_check_in_the_browser(page, tmp_path):
         with page.expect_navigation():
             page.keyboard.press("Enter")
         questions += 1
+    assert checklist_seen, "the self-check must screen warning signs with a checklist"
     assert page.get_by_role("heading", name="Your result").is_visible()
     assert page.locator(".triage").count() == 1
     check_axe(page, "self-check result")

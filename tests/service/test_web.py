@@ -161,3 +161,23 @@ def test_login_redirect_stays_on_this_site(browser, clinic):
 def test_oversized_bodies_are_refused(browser):
     r = browser.post("/api/assessments", content=b"x" * 1_100_000, headers={"content-type": "application/json"})
     assert r.status_code == 413 and r.headers["content-type"] == "application/problem+json"
+
+
+def test_self_check_checklist_needs_a_tick_or_none(browser, needs_engine):
+    page = browser.get("/self-check")
+    r = browser.post("/self-check/start", data={"csrf_token": csrf(page.text), "age": "52", "sex": "male",
+                                                "region": "back", "onset": "gradual", "duration_weeks": "3"})
+    assert 'type="checkbox" name="sign"' in r.text and "None of these" in r.text
+    finding = re.search(r'name="finding" value="([^"]+)"', r.text).group(1)
+    assert finding == "signs:emergency"
+    token = csrf(r.text)
+    r = browser.post("/self-check/answer", data={"csrf_token": token, "finding": finding, "answer": "continue"})
+    assert r.status_code == 422 and "None of these" in r.text and 'role="alert"' in r.text
+    r = browser.post("/self-check/answer", data={"csrf_token": token, "finding": finding, "answer": "continue",
+                                                 "sign": "saddle_anaesthesia", "none": "yes"})
+    assert r.status_code == 422 and "untick one" in r.text
+    # one sign ticked: a cauda equina sign ends the questions with an emergency result
+    r = browser.post("/self-check/answer", data={"csrf_token": token, "finding": finding, "answer": "continue",
+                                                 "sign": "bladder_or_bowel_dysfunction"})
+    assert r.status_code == 200 and "Your result" in r.text
+    assert 'class="triage triage-emergency"' in r.text

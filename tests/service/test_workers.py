@@ -43,8 +43,14 @@ def _alive(pid: int) -> bool:
 
 def _listeners(pid: int) -> int:
     """Listening TCP sockets the process holds (inode match against /proc/net/tcp, state 0A = LISTEN)."""
-    inodes = {os.readlink(f"/proc/{pid}/fd/{fd}")[8:-1] for fd in os.listdir(f"/proc/{pid}/fd")
-              if os.readlink(f"/proc/{pid}/fd/{fd}").startswith("socket:[")}
+    inodes = set()
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:  # closed between the listing and the read (a starting worker opens and shuts files)
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
     rows = Path("/proc/net/tcp").read_text().splitlines()[1:]
     return sum(1 for r in rows if r.split()[3] == "0A" and r.split()[9] in inodes)
 

@@ -160,7 +160,12 @@ def self_check_question(request: Request) -> Response:
     total = features.max_questions()
     n = len(progress.asked) + 1
     return render(request, "self_check_question.html", q=q, number=n, total=total,
-                  description=features.knowledge().findings[q.finding].description)
+                  description=_description(q.finding))
+
+
+def _description(fid: str) -> str | None:
+    finding = features.knowledge().findings.get(fid)  # a checklist question is not one finding
+    return finding.description if finding else None
 
 
 @router.post("/self-check/answer")
@@ -172,10 +177,12 @@ async def self_check_answer(request: Request, _: CsrfDep) -> Response:
     form = await request.form()
     fid = str(form.get("finding") or "")
     kb = features.knowledge()
+    interview = features.interview()
+    if interview.is_checklist(fid):
+        return _checklist_answer(request, case, progress, fid, form)
     if fid not in kb.findings:
         return see_other("/self-check/question")
     value = _form_value(str(form.get("answer") or ""), kb.findings[fid].type)
-    interview = features.interview()
     if value is not None:
         trial = case.model_copy(update={"findings": {**progress.answers, fid: value}})
         try:
@@ -188,6 +195,32 @@ async def self_check_answer(request: Request, _: CsrfDep) -> Response:
                           total=features.max_questions(), error=str(exc).split(": ", 1)[-1],
                           description=kb.findings[fid].description)
     interview.answer(progress, fid, value)
+    request.session["sc"] = {**request.session["sc"], "asked": progress.asked, "answers": progress.answers}
+    return see_other("/self-check/question")
+
+
+def _checklist_answer(request: Request, case: Case, progress: Any, fid: str, form: Any) -> Response:
+    """Ticked signs are present, unticked ones absent; 'not sure' leaves them all unknown."""
+    interview = features.interview()
+    q = interview.next_question(case, progress, features.knowledge(), "patient")
+    if q is None or q.finding != fid:  # a stale or replayed form: show the current question
+        return see_other("/self-check/question")
+    ticked = [str(s) for s in form.getlist("sign")]
+    error = None
+    if str(form.get("answer") or "") == "unknown":
+        interview.answer_checklist(progress, q, None)
+    elif not ticked and form.get("none") != "yes":
+        error = "Tick each one that applies to you, or tick 'None of these'."
+    elif ticked and form.get("none") == "yes":
+        error = "You ticked a sign and also 'None of these': untick one of them."
+    else:
+        try:
+            interview.answer_checklist(progress, q, ticked)
+        except ValueError:
+            return see_other("/self-check/question")
+    if error:
+        return render(request, "self_check_question.html", 422, q=q, number=len(progress.asked) + 1,
+                      total=features.max_questions(), error=error, description=None)
     request.session["sc"] = {**request.session["sc"], "asked": progress.asked, "answers": progress.answers}
     return see_other("/self-check/question")
 

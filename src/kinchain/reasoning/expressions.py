@@ -155,6 +155,17 @@ def referenced_findings(expr: Any) -> Iterator[str]:
         raise ValueError(f"unrecognised expression: {expr!r}")
 
 
+def positive_findings(expr: Any) -> Iterator[str]:
+    """The boolean findings whose presence counts towards ``expr`` (not those under ``not`` or ``unless``,
+    and not the subjects of comparisons): the warning signs a flag rule lists."""
+    if isinstance(expr, str):
+        yield expr
+    elif isinstance(expr, Mapping):
+        for key in ("all", "any", "of"):
+            for sub in expr.get(key, []):
+                yield from positive_findings(sub)
+
+
 def check(expr: Any) -> list[str]:
     """Structural problems of an expression (empty when well formed)."""
     problems: list[str] = []

@@ -3,10 +3,13 @@
 Order and stop rule (see docs/method.md):
 
 1. Safety screen. For every emergency red-flag rule (kind ``flag``) that can still fire for this
-   patient (age, complaint and earlier answers do not already exclude it), ask one of its findings;
-   if the answer is yes, keep asking that rule's findings until it is settled. A rule that fires
+   patient (age, complaint and earlier answers do not already exclude it), ask one checklist question
+   listing the flag's warning signs the patient can answer: each sign ticked is present, each left
+   unticked absent; "don't know" leaves them all unknown. Every sign is a warning on its own, so a no
+   to one sign never stands in for the others. A flag with a single such sign asks it directly. When a
+   sign is present, the flag's remaining findings are asked until it is settled. A rule that fires
    with 'emergency' ends the interview at once: the answer (go now) is clear. Urgent-level flags are
-   reached through step 2: their findings carry evidence for must-not-miss conditions, whose
+   reached through step 3: their findings carry evidence for must-not-miss conditions, whose
    uncertainty the information gain counts.
 2. Kinetic-chain screens (rules of kind ``screen``): when their context applies (e.g. knee pain at 50 or
    older, or at 9-16), ask their findings (e.g. does hip movement reproduce the knee pain) - the
@@ -25,13 +28,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
 
 from kinchain.case import Case, FindingValue, validate_case
 from kinchain.knowledge.loader import Knowledge, load_knowledge
 from kinchain.knowledge.schema import TRIAGE_ORDER, Rule
 from kinchain.reasoning.compiled import compile_knowledge
 from kinchain.reasoning.engine import Reasoning, build_assessment
-from kinchain.reasoning.expressions import evaluate, referenced_findings
+from kinchain.reasoning.expressions import evaluate, positive_findings, referenced_findings
 from kinchain.reasoning.rules import evaluate_rule, triage_floor
 from kinchain.reasoning.triage import triage
 from kinchain.reasoning.types import Assessment
@@ -46,6 +51,7 @@ class Question:
     values: list[str] | None
     reason: str  # "safety screen" or "information gain"
     gain_bits: float | None = None
+    items: tuple[str, ...] = ()  # a checklist: the question of each sign it lists (ids in ``values``)
 
 
 @dataclass
@@ -60,21 +66,75 @@ def _flag_rules(kb: Knowledge, levels: tuple[str, ...] = ("urgent", "emergency")
     return sorted(rules, key=lambda r: -TRIAGE_ORDER[r.triage or "self_care"])
 
 
-def _screen(kb: Knowledge, findings: Mapping[str, FindingValue], asked: set[str], patient: bool) -> Iterator[str]:
-    for rule in _flag_rules(kb, ("emergency",)):
-        if rule.applies_when is not None and evaluate(rule.applies_when, findings) is False:
-            continue
-        expr = rule.expr if rule.expr is not None else {"any": [i.expr for i in rule.items]}
+CHECKLIST = "signs:"  # id prefix of a checklist question: "signs:emergency" and "signs:urgent"
+LEVELS = ("emergency", "urgent")
+
+
+def _flag_expr(rule: Rule) -> Any:
+    expr = rule.expr if rule.expr is not None else {"any": [i.expr for i in rule.items]}
+    return expr if rule.applies_when is None else {"all": [rule.applies_when, expr]}
+
+
+@lru_cache(maxsize=16)
+def _flags(kb: Knowledge, level: str, patient: bool = True) -> tuple[tuple[Rule, Any, tuple[str, ...]], ...]:
+    """The flags of one triage level, each with its expression and its warning signs: the boolean
+    findings that count towards it when present (for a patient, those a patient can answer)."""
+    out = []
+    for rule in _flag_rules(kb, (level,)):
+        expr = _flag_expr(rule)
+        # where it hurts is asked with the complaint, not as a warning sign (it is still asked after a sign)
+        signs = tuple(f for f in dict.fromkeys(positive_findings(expr))
+                      if kb.findings[f].type == "boolean" and kb.findings[f].group != "location"
+                      and (kb.findings[f].patient_askable or not patient))
+        out.append((rule, expr, signs))
+    return tuple(out)
+
+
+def is_checklist(fid: str) -> bool:
+    return fid.startswith(CHECKLIST)
+
+
+def checklist_signs(kb: Knowledge, level: str, findings: Mapping[str, FindingValue], asked: set[str],
+                    patient: bool = True) -> list[str]:
+    """The unanswered signs of the flags of ``level`` still open, each able to help settle its flag."""
+    out: dict[str, None] = {}
+    for _, expr, signs in _flags(kb, level, patient):
         if evaluate(expr, findings) is not None:
             continue
-        needed = list(dict.fromkeys([*referenced_findings(rule.applies_when), *referenced_findings(expr)]))
-        if any(f in asked for f in needed) and not any(findings.get(f) is True for f in needed if f in asked):
-            continue  # screened once with a no or don't-know: move on
-        for fid in needed:
-            f = kb.findings[fid]
-            if fid not in findings and fid not in asked and (f.patient_askable or not patient):
-                yield fid
-                break
+        open_ = [s for s in signs if s not in findings and s not in asked]
+        out.update((s, None) for s in open_ if _can_settle(kb, expr, findings, s, open_))
+    return list(out)
+
+
+def _screen(kb: Knowledge, findings: Mapping[str, FindingValue], asked: set[str], patient: bool) -> Iterator[str]:
+    """One checklist of emergency signs, then one of urgent signs; after a sign is ticked, the rest of its
+    flag (exam findings, values, exclusions) until the flag is settled."""
+    for level in LEVELS:
+        group = CHECKLIST + level
+        if group not in asked and checklist_signs(kb, level, findings, asked, patient):
+            yield group
+        for _, expr, signs in _flags(kb, level, patient):
+            if not any(findings.get(s) is True for s in signs) or evaluate(expr, findings) is not None:
+                continue
+            open_ = [f for f in dict.fromkeys(referenced_findings(expr))
+                     if f not in findings and f not in asked and (kb.findings[f].patient_askable or not patient)]
+            for fid in open_:
+                if _can_settle(kb, expr, findings, fid, open_):
+                    yield fid
+                    break
+
+
+def _can_settle(kb: Knowledge, expr: Any, findings: Mapping[str, FindingValue], fid: str,
+                open_: list[str]) -> bool:
+    """Whether an answer to ``fid``, alone or with one other open finding, would settle ``expr``."""
+    for value in _answers(kb, fid):
+        one = {**findings, fid: value}
+        if evaluate(expr, one) is not None:
+            return True
+        for other in open_:
+            if other != fid and any(evaluate(expr, {**one, other: v}) is not None for v in _answers(kb, other)):
+                return True
+    return False
 
 
 def _chain_screen(kb: Knowledge, findings: Mapping[str, FindingValue], asked: set[str], patient: bool) -> Iterator[str]:
@@ -91,18 +151,22 @@ def _chain_screen(kb: Knowledge, findings: Mapping[str, FindingValue], asked: se
 
 
 def _screen_findings(kb: Knowledge) -> set[str]:
-    out: set[str] = set()
-    for rule in _flag_rules(kb, ("emergency",)):
-        out.update(referenced_findings(rule.applies_when))
-        out.update(referenced_findings(rule.expr if rule.expr is not None else {"any": [i.expr for i in rule.items]}))
-    return out
+    return {f for level in LEVELS for _, expr, _ in _flags(kb, level) for f in referenced_findings(expr)}
 
 
 def _chain_screen_findings(kb: Knowledge) -> set[str]:
     return {f for r in kb.rules.values() if r.kind == "screen" for i in r.items for f in referenced_findings(i.expr)}
 
 
-def _question(kb: Knowledge, fid: str, reason: str, gain: float | None = None) -> Question:
+def _question(kb: Knowledge, fid: str, reason: str, gain: float | None = None,
+              findings: Mapping[str, FindingValue] | None = None, asked: set[str] | None = None,
+              patient: bool = True) -> Question:
+    if is_checklist(fid):
+        level = fid[len(CHECKLIST):]
+        signs = checklist_signs(kb, level, findings or {}, asked or set(), patient)
+        text = ("Do any of these apply to you now? Tick each one that does." if level == "emergency" else
+                "And do any of these? Tick each one that does.")
+        return Question(fid, text, "checklist", None, signs, reason, items=tuple(kb.findings[s].question for s in signs))
     f = kb.findings[fid]
     return Question(fid, f.question, f.type, f.unit, f.values, reason, gain)
 
@@ -124,10 +188,10 @@ def next_question(case: Case, progress: Progress, kb: Knowledge | None = None,
             progress.stop_reason = f"emergency red flag: {rule.name}"
             return None
     for fid in _screen(kb, findings, asked, patient):
-        return _question(kb, fid, "safety screen")
+        return _question(kb, fid, "safety screen", findings=findings, asked=asked, patient=patient)
     for fid in _chain_screen(kb, findings, asked, patient):
         return _question(kb, fid, "kinetic-chain screen")
-    screened = {f for f in asked if f in _screen_findings(kb) or f in _chain_screen_findings(kb)}
+    screened = {f for f in asked if is_checklist(f) or f in _screen_findings(kb) or f in _chain_screen_findings(kb)}
     r = Reasoning(kb, findings)
     gains = [(f, g) for f, g in r.gains(patient_only=patient) if f not in asked]
     if not gains or gains[0][1] < kb.parameter("interview_min_gain_bits"):
@@ -186,6 +250,18 @@ def answer(progress: Progress, fid: str, value: FindingValue | None) -> None:
         progress.answers[fid] = value
 
 
+def answer_checklist(progress: Progress, question: Question, ticked: list[str] | None) -> None:
+    """Record a checklist: each listed sign ticked is present, each left unticked absent (None = the
+    patient does not know any of them)."""
+    listed = question.values or []
+    unknown = sorted(set(ticked or ()) - set(listed))
+    if unknown:
+        raise ValueError(f"ticked signs that the question does not list: {', '.join(unknown)}")
+    progress.asked.append(question.finding)
+    if ticked is not None:
+        progress.answers.update({s: s in ticked for s in listed})
+
+
 def current_assessment(case: Case, progress: Progress, kb: Knowledge | None = None) -> Assessment:
     kb = kb or load_knowledge()
     merged = case.model_copy(update={"findings": {**case.findings, **progress.answers}})
@@ -206,6 +282,11 @@ def replay(case: Case, kb: Knowledge | None = None, audience: str = "clinician")
     header = case.model_copy(update={"findings": {}})
     progress = Progress()
     while (q := next_question(header, progress, kb, audience)) is not None:
-        answer(progress, q.finding, case.findings.get(q.finding))
+        if q.type == "checklist":  # a recorded case answers only the signs it reports, present or absent
+            progress.asked.append(q.finding)
+            progress.answers.update({s: case.findings[s] for s in q.values or [] if s in case.findings})
+        else:
+            answer(progress, q.finding, case.findings.get(q.finding))
     return Replay(len(progress.asked), list(progress.asked), progress.stop_reason or "",
                   current_assessment(header, progress, kb))
+
