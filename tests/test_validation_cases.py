@@ -45,6 +45,8 @@ KNOWN_HELDOUT_UNDER_TRIAGE = {
     # complaint coded as back pain; a fall and a leg that cannot take weight at 33 give a same-day X-ray (urgent),
     # and an emergency floor for every fall with a painful leg would over-triage sprains
     "femoral_neck_fracture_back_leg_pain_after_restraint_hayat2009",
+    # a 6-year-old's knee pain after a fall with a normal knee film and no hip examination reported: urgent
+    "proximal_femur_fracture_bone_cyst_knee_pain_girl_ukm",
 }
 
 
@@ -61,12 +63,12 @@ def test_no_must_not_miss_case_is_under_triaged(rows):
 
 def test_pain_source_top1_accuracy(rows):
     """Bound on the original cases; the held-out cases are only guarded against getting worse than their
-    first measured figures (13/15 for the first batch, 4/6 for the second and 4/6 for the third: 21/27),
+    first measured figures (13/15 for the first batch, then 4/6, 4/6 and 1/6: 22/33),
     since tuning to them would make the estimate meaningless."""
     parts = split_heldout(rows)
     assert summary(parts["seen"])["source_top1"] >= 0.90, METRICS["validation_misses"]
     if parts["heldout"]:
-        assert summary(parts["heldout"])["source_top1"] >= 21 / 27 - 1e-9, METRICS["validation_misses"]
+        assert summary(parts["heldout"])["source_top1"] >= 22 / 33 - 1e-9, METRICS["validation_misses"]
 
 
 def test_interview_reaches_an_answer_with_few_questions(rows):
