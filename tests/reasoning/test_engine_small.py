@@ -178,7 +178,10 @@ def test_compiled_expressions_agree_with_the_interpreter(values, age):
     child = {"finding": "age_years", "op": "<", "value": 12}
     exprs = ["a", {"not": "b"}, {"all": ["a", {"not": "c"}]}, {"any": ["a", "b", adult]},
              {"at_least": 2, "of": ["a", "b", "c"]}, {"all": [{"any": ["a", "b"]}, child]},
-             {"unless": "b"}, {"all": ["a", {"unless": {"all": ["b", adult]}}]}]
+             {"unless": "b"}, {"all": ["a", {"unless": {"all": ["b", adult]}}]},
+             {"any": [{"not": {"at_least": 2, "of": ["a", "b", {"unless": "c"}]}},
+                      {"finding": "age_years", "op": "in", "value": [3.0, 7.0]}]},
+             {"all": []}, {"any": []}, {"all": ["a"]}, {"finding": "age_years", "op": "==", "value": 5.0}]
     for e in exprs:
         assert compiled(e)(findings) == evaluate(e, findings)
 

@@ -79,60 +79,52 @@ def compiled(expr: Any) -> Compiled:
     return fn
 
 
+# Compiled form: each expression becomes one Python expression over Kleene values coded 0 (False),
+# 1 (unknown), 2 (True), so that "all" is min, "any" is max and "not" is 2 - x: a single call per rule
+# instead of a tree of closures (rules run on every assessment and the interview runs them per question).
+_TRI: tuple[Tri, Tri, Tri] = (False, None, True)
+
+
+def _at_least(need: int, values: tuple[int, ...]) -> int:
+    yes = values.count(2)
+    if yes >= need:
+        return 2
+    return 1 if yes + values.count(1) >= need else 0
+
+
 def _compile(expr: Any) -> Compiled:
+    consts: list[Any] = []
+    source = f"lambda F: _TRI[{_code(expr, consts)}]"
+    # the source is built only from the fixed templates below; finding ids and values stay in C
+    fn: Compiled = eval(source, {"_TRI": _TRI, "_at_least": _at_least, "C": consts})
+    return fn
+
+
+def _code(expr: Any, consts: list[Any]) -> str:
+    """Python source of ``expr`` as a Kleene value 0/1/2 (the findings mapping is ``F``)."""
     if isinstance(expr, str):
-        name = expr
-
-        def leaf(f: Mapping[str, Value]) -> Tri:
-            v = f.get(name)
-            return None if v is None else bool(v)
-        return leaf
+        consts.append(expr)
+        return f"(1 if (v := F.get(C[{len(consts) - 1}])) is None else (2 if v else 0))"
     if "not" in expr:
-        inner = _compile(expr["not"])
-
-        def neg(f: Mapping[str, Value]) -> Tri:
-            v = inner(f)
-            return None if v is None else not v
-        return neg
+        return f"(2 - {_code(expr['not'], consts)})"
     if "unless" in expr:
-        excluded = _compile(expr["unless"])
-
-        def unless(f: Mapping[str, Value]) -> Tri:
-            return excluded(f) is not True
-        return unless
+        return f"(0 if {_code(expr['unless'], consts)} == 2 else 2)"
     if "all" in expr or "any" in expr:
         is_all = "all" in expr
-        parts = [_compile(e) for e in expr["all" if is_all else "any"]]
-        decisive = not is_all  # any: True decides; all: False decides
-
-        def combine(f: Mapping[str, Value]) -> Tri:
-            unknown = False
-            for part in parts:
-                v = part(f)
-                if v is None:
-                    unknown = True
-                elif v is decisive:
-                    return decisive
-            return None if unknown else not decisive
-        return combine
+        parts = [_code(e, consts) for e in expr["all" if is_all else "any"]]
+        if not parts:
+            return "2" if is_all else "0"
+        return parts[0] if len(parts) == 1 else f"{'min' if is_all else 'max'}({', '.join(parts)})"
     if "at_least" in expr:
-        need = int(expr["at_least"])
-        parts = [_compile(e) for e in expr["of"]]
-
-        def count(f: Mapping[str, Value]) -> Tri:
-            vals = [p(f) for p in parts]
-            yes, unknown = sum(v is True for v in vals), sum(v is None for v in vals)
-            if yes >= need:
-                return True
-            return None if yes + unknown >= need else False
-        return count
+        parts = [_code(e, consts) for e in expr["of"]]
+        return f"_at_least({int(expr['at_least'])}, ({', '.join(parts)},))"
     if "finding" in expr:
-        fid, op, ref = expr["finding"], _OPS[expr["op"]], expr["value"]
-
-        def cmp(f: Mapping[str, Value]) -> Tri:
-            v = f.get(fid)
-            return None if v is None else bool(op(v, ref))
-        return cmp
+        op = expr["op"]
+        if op not in _OPS:
+            raise ValueError(f"unrecognised expression: {expr!r}")
+        consts.extend([expr["finding"], expr["value"]])
+        i = len(consts) - 2
+        return f"(1 if (v := F.get(C[{i}])) is None else (2 if v {op} C[{i + 1}] else 0))"
     raise ValueError(f"unrecognised expression: {expr!r}")
 
 

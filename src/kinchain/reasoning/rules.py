@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from kinchain.knowledge.schema import Rule, RuleLevel
 from kinchain.reasoning.expressions import Compiled, Tri, Value, compiled, referenced_findings
 
 
-@dataclass(frozen=True)
-class RuleOutcome:
+class RuleOutcome(NamedTuple):  # a tuple: dozens are made per assessment, and a tuple is cheap to build
     rule: Rule
     applicable: bool
     result: Tri
@@ -112,16 +112,16 @@ def _inputs(rule: Rule) -> frozenset[str]:
     return frozenset(names)
 
 
+_ALL: dict[int, tuple[Mapping[str, Rule], tuple[_Prepared, ...]]] = {}  # id(rules) -> (rules, prepared)
+
+
 def evaluate_all(rules: Mapping[str, Rule], findings: Mapping[str, Value]) -> list[RuleOutcome]:
     """Every rule's outcome; a rule none of whose inputs was observed cannot apply and is not evaluated."""
-    out = []
-    for r in rules.values():
-        prep = _prepared(r)
-        if prep.inputs.isdisjoint(findings):
-            out.append(prep.not_applicable)
-        else:
-            out.append(_evaluate(prep, findings))
-    return out
+    entry = _ALL.get(id(rules))
+    if entry is None or entry[0] is not rules:  # the mapping is kept so its id() is not reused
+        entry = _ALL[id(rules)] = (rules, tuple(_prepared(r) for r in rules.values()))
+    return [prep.not_applicable if prep.inputs.isdisjoint(findings) else _evaluate(prep, findings)
+            for prep in entry[1]]
 
 
 def triage_floor(outcome: RuleOutcome) -> str | None:
