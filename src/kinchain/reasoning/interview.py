@@ -2,15 +2,13 @@
 
 Order and stop rule (see docs/method.md):
 
-1. Safety screen. For every emergency red-flag rule (kind ``flag``) that can still fire for this
-   patient (age, complaint and earlier answers do not already exclude it), ask one checklist question
-   listing the flag's warning signs the patient can answer: each sign ticked is present, each left
-   unticked absent; "don't know" leaves them all unknown. Every sign is a warning on its own, so a no
-   to one sign never stands in for the others. A flag with a single such sign asks it directly. When a
-   sign is present, the flag's remaining findings are asked until it is settled. A rule that fires
-   with 'emergency' ends the interview at once: the answer (go now) is clear. Urgent-level flags are
-   reached through step 3: their findings carry evidence for must-not-miss conditions, whose
-   uncertainty the information gain counts.
+1. Safety screen, as two checklist questions: the warning signs of every emergency red-flag rule
+   (kind ``flag``) that can still fire for this patient (age, complaint and earlier answers do not
+   already exclude it), then those of the urgent ones. Each sign ticked is present, each left unticked
+   absent; "don't know" leaves them all unknown. Every sign is a warning on its own, so a no to one
+   sign never stands in for another. When a sign is present, the rest of its flag (examination signs,
+   values, exclusions) is asked until the flag is settled. A rule that fires with 'emergency' ends the
+   interview at once: the answer (go now) is clear.
 2. Kinetic-chain screens (rules of kind ``screen``): when their context applies (e.g. knee pain at 50 or
    older, or at 9-16), ask their findings (e.g. does hip movement reproduce the knee pain) - the
    evidence table's advice to always examine the hip in such knee pain.
@@ -106,13 +104,14 @@ def checklist_signs(kb: Knowledge, level: str, findings: Mapping[str, FindingVal
     return list(out)
 
 
-def _screen(kb: Knowledge, findings: Mapping[str, FindingValue], asked: set[str], patient: bool) -> Iterator[str]:
-    """One checklist of emergency signs, then one of urgent signs; after a sign is ticked, the rest of its
-    flag (exam findings, values, exclusions) until the flag is settled."""
+def _screen(kb: Knowledge, findings: Mapping[str, FindingValue], asked: set[str],
+            patient: bool) -> Iterator[tuple[str, list[str]]]:
+    """One checklist of emergency signs (yielded with the signs it lists), then one of urgent signs; after
+    a sign is ticked, the rest of its flag (exam findings, values, exclusions) until the flag is settled."""
     for level in LEVELS:
         group = CHECKLIST + level
-        if group not in asked and checklist_signs(kb, level, findings, asked, patient):
-            yield group
+        if group not in asked and (listed := checklist_signs(kb, level, findings, asked, patient)):
+            yield group, listed
         for _, expr, signs in _flags(kb, level, patient):
             if not any(findings.get(s) is True for s in signs) or evaluate(expr, findings) is not None:
                 continue
@@ -120,7 +119,7 @@ def _screen(kb: Knowledge, findings: Mapping[str, FindingValue], asked: set[str]
                      if f not in findings and f not in asked and (kb.findings[f].patient_askable or not patient)]
             for fid in open_:
                 if _can_settle(kb, expr, findings, fid, open_):
-                    yield fid
+                    yield fid, []
                     break
 
 
@@ -159,14 +158,12 @@ def _chain_screen_findings(kb: Knowledge) -> set[str]:
 
 
 def _question(kb: Knowledge, fid: str, reason: str, gain: float | None = None,
-              findings: Mapping[str, FindingValue] | None = None, asked: set[str] | None = None,
-              patient: bool = True) -> Question:
+              signs: list[str] | None = None) -> Question:
     if is_checklist(fid):
-        level = fid[len(CHECKLIST):]
-        signs = checklist_signs(kb, level, findings or {}, asked or set(), patient)
-        text = ("Do any of these apply to you now? Tick each one that does." if level == "emergency" else
-                "And do any of these? Tick each one that does.")
-        return Question(fid, text, "checklist", None, signs, reason, items=tuple(kb.findings[s].question for s in signs))
+        text = ("Do any of these apply to you now? Tick each one that does." if fid == CHECKLIST + "emergency"
+                else "And do any of these? Tick each one that does.")
+        return Question(fid, text, "checklist", None, signs, reason, items=tuple(kb.findings[s].question
+                                                                                 for s in signs or []))
     f = kb.findings[fid]
     return Question(fid, f.question, f.type, f.unit, f.values, reason, gain)
 
@@ -187,8 +184,8 @@ def next_question(case: Case, progress: Progress, kb: Knowledge | None = None,
         if triage_floor(out) == "emergency":
             progress.stop_reason = f"emergency red flag: {rule.name}"
             return None
-    for fid in _screen(kb, findings, asked, patient):
-        return _question(kb, fid, "safety screen", findings=findings, asked=asked, patient=patient)
+    for fid, signs in _screen(kb, findings, asked, patient):
+        return _question(kb, fid, "safety screen", signs=signs)
     for fid in _chain_screen(kb, findings, asked, patient):
         return _question(kb, fid, "kinetic-chain screen")
     screened = {f for f in asked if is_checklist(f) or f in _screen_findings(kb) or f in _chain_screen_findings(kb)}
