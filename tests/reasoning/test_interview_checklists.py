@@ -108,3 +108,28 @@ def test_a_ticked_sign_is_followed_up_until_its_flag_is_settled(kb):
     follow = next_question(case, progress, kb)
     assert follow is not None and not is_checklist(follow.finding)
     assert follow.reason == "safety screen"
+
+
+def test_an_unasked_exclusion_is_asked_before_an_emergency_stop(kb):
+    """Both legs and the back hurt: the cauda equina flag holds unless it is long-standing walking
+    claudication, so the interview asks that before sending a patient with stenosis to the emergency room."""
+    case = Case.model_validate({"patient": {"age": 64, "sex": "female"},
+                                "complaint": {"region": "back", "duration": "10 months"}})
+    progress = Progress()
+    q = next_question(case, progress, kb)
+    answer_checklist(progress, q, [s for s in ("bilateral_leg_symptoms", "back_pain") if s in (q.values or [])])
+    follow = next_question(case, progress, kb)
+    assert follow is not None and follow.finding == "neurogenic_claudication", progress.stop_reason
+    answer(progress, "neurogenic_claudication", True)
+    assert next_question(case, progress, kb) is not None  # not an emergency stop
+    assert current_assessment(case, progress, kb).triage.level != "emergency"
+
+
+def test_a_flag_that_holds_whatever_the_exclusion_stops_at_once(kb):
+    case = Case.model_validate({"patient": {"age": 64, "sex": "female"},
+                                "complaint": {"region": "back", "duration": "10 months"}})
+    progress = Progress()
+    q = next_question(case, progress, kb)
+    answer_checklist(progress, q, ["saddle_anaesthesia", "bilateral_leg_symptoms"])
+    assert next_question(case, progress, kb) is None
+    assert progress.stop_reason and progress.stop_reason.startswith("emergency red flag")

@@ -158,6 +158,17 @@ def positive_findings(expr: Any) -> Iterator[str]:
                 yield from positive_findings(sub)
 
 
+def excluding_findings(expr: Any) -> Iterator[str]:
+    """The findings under an ``unless``: exclusions that, when known to be present, stop a rule firing."""
+    if isinstance(expr, Mapping):
+        if "unless" in expr:
+            yield from referenced_findings(expr["unless"])
+        for key in ("all", "any", "of", "not"):
+            subs = expr.get(key, [])
+            for sub in ([subs] if key == "not" else subs):
+                yield from excluding_findings(sub)
+
+
 def check(expr: Any) -> list[str]:
     """Structural problems of an expression (empty when well formed)."""
     problems: list[str] = []

@@ -34,7 +34,7 @@ from kinchain.knowledge.loader import Knowledge, load_knowledge
 from kinchain.knowledge.schema import TRIAGE_ORDER, Rule
 from kinchain.reasoning.compiled import compile_knowledge
 from kinchain.reasoning.engine import Reasoning, build_assessment
-from kinchain.reasoning.expressions import evaluate, positive_findings, referenced_findings
+from kinchain.reasoning.expressions import evaluate, excluding_findings, positive_findings, referenced_findings
 from kinchain.reasoning.rules import evaluate_rule, triage_floor
 from kinchain.reasoning.triage import triage
 from kinchain.reasoning.types import Assessment
@@ -123,6 +123,16 @@ def _screen(kb: Knowledge, findings: Mapping[str, FindingValue], asked: set[str]
                     break
 
 
+def _open_exclusions(kb: Knowledge, expr: Any, findings: Mapping[str, FindingValue], asked: set[str],
+                     patient: bool) -> Iterator[str]:
+    """Unasked findings under an ``unless`` of a flag that holds now, whose answer could still lift it."""
+    for fid in dict.fromkeys(excluding_findings(expr)):
+        if fid in findings or fid in asked or not (kb.findings[fid].patient_askable or not patient):
+            continue
+        if any(evaluate(expr, {**findings, fid: v}) is not True for v in _answers(kb, fid)):
+            yield fid
+
+
 def _can_settle(kb: Knowledge, expr: Any, findings: Mapping[str, FindingValue], fid: str,
                 open_: list[str]) -> bool:
     """Whether an answer to ``fid``, alone or with one other open finding, would settle ``expr``."""
@@ -182,6 +192,10 @@ def next_question(case: Case, progress: Progress, kb: Knowledge | None = None,
     for rule in _flag_rules(kb):
         out = evaluate_rule(rule, findings)
         if triage_floor(out) == "emergency":
+            # a flag that fired only because its exclusion was not asked (unless: long-standing claudication
+            # for bilateral leg pain) asks it first; one that fires whatever the answer ends the interview now
+            for fid in _open_exclusions(kb, _flag_expr(rule), findings, asked, patient):
+                return _question(kb, fid, "safety screen")
             progress.stop_reason = f"emergency red flag: {rule.name}"
             return None
     for fid, signs in _screen(kb, findings, asked, patient):
