@@ -1,8 +1,11 @@
-"""Five findings added for facts that published case reports give and the vocabulary could not code
-(effusion seen only on imaging, weakness of the whole foot, a bone bruise on knee MRI, oestrogen use,
-known neurological disease). Coding each one true moves the intended condition the intended way against
-the same case without it; where a finding measures the same thing as an older one, the two share a
-cluster and are not multiplied; and the flags that key on the older finding also fire on the new one."""
+"""Findings added for facts that published case reports give and the vocabulary could not code: an
+effusion seen only on imaging, weakness of the whole foot, a bone bruise on knee MRI, oestrogen use, known
+neurological disease (first set); a leg lying shortened and externally rotated, night sweats, isolated foot
+drop, lateral hip pain on the adduction test (second set). Coding each one true moves the intended condition
+the intended way against the same case without it; a finding that measures the same thing as an older one
+shares its cluster, so the two are not multiplied; the second set never lowers a must-not-miss condition;
+and the flags that key on an equivalent older sign also fire on the new one, so coding the more precise
+fact never lowers triage."""
 
 from __future__ import annotations
 
@@ -10,12 +13,17 @@ import pytest
 
 from kinchain.case import case_from_mapping
 from kinchain.knowledge import load_knowledge
+from kinchain.knowledge.schema import TRIAGE_ORDER
 from kinchain.reasoning.engine import assess
 
 KB = load_knowledge()
 
-NEW_FINDINGS = ("knee_effusion_on_imaging", "foot_ankle_weakness", "knee_mri_bone_marrow_oedema",
-                "oral_contraceptive_or_oestrogen_use", "known_neurological_disease")
+FIRST = ("knee_effusion_on_imaging", "foot_ankle_weakness", "knee_mri_bone_marrow_oedema",
+         "oral_contraceptive_or_oestrogen_use", "known_neurological_disease")
+SECOND = ("leg_shortened_externally_rotated", "night_sweats", "foot_drop", "adduction_lateral_hip_pain")
+LR_RANGE = {**dict.fromkeys(FIRST, (0.25, 3.0)), **dict.fromkeys(SECOND, (0.3, 5.0))}  # the bounds each set kept
+NEW_FINDINGS = FIRST + SECOND
+MUST_NOT_MISS = sorted(cid for cid, c in KB.conditions.items() if c.must_not_miss)
 
 
 def _assess(age: int, sex: str, region: str, findings: dict, onset: str = "gradual",
@@ -32,6 +40,10 @@ def _prob(a, cid: str) -> float:
 
 def _flags(a) -> set[str]:
     return {r.id for r in a.triage.reasons if r.kind == "rule"}
+
+
+def _odds(p: float) -> float:
+    return p / (1 - p)
 
 
 # (age, sex, region, onset, base findings, new finding, condition, direction: +1 raises, -1 lowers)
@@ -67,12 +79,43 @@ SHIFTS = [
      "known_neurological_disease", "lumbar_radiculopathy_l5_s1", -1),
     (50, "female", "thigh", "gradual", {"loc_anterior_thigh": True, "numbness_tingling": True},
      "known_neurological_disease", "lumbar_radiculopathy_l2_l4", -1),
+    # shortened, externally rotated leg: displaced hip fracture; acute / unstable slipped epiphysis
+    (80, "female", "hip", "acute", {"recent_fall_or_trauma": True},
+     "leg_shortened_externally_rotated", "fracture_hip", +1),
+    (45, "male", "hip", "acute", {},
+     "leg_shortened_externally_rotated", "fracture_hip", +1),
+    (13, "male", "knee", "gradual", {"limp": True},
+     "leg_shortened_externally_rotated", "scfe", +1),
+    (80, "female", "hip", "acute", {"recent_fall_or_trauma": True},
+     "leg_shortened_externally_rotated", "nonspecific_pain", -1),
+    # night sweats with bone pain: tumour or infection
+    (15, "male", "knee", "gradual", {"night_pain": True},
+     "night_sweats", "bone_tumour", +1),
+    (60, "male", "hip", "gradual", {"loc_groin": True},
+     "night_sweats", "iliopsoas_abscess", +1),
+    (60, "male", "hip", "acute", {"loc_groin": True, "cannot_bear_weight": True},
+     "night_sweats", "septic_arthritis_hip", +1),
+    (60, "male", "knee", "acute", {"knee_swelling": True},
+     "night_sweats", "septic_arthritis_knee", +1),
+    # isolated foot drop: L5 root, peroneal nerve at a dislocated knee, anterior compartment
+    (45, "male", "back", "gradual", {"back_pain": True, "pain_radiates_below_knee": True},
+     "foot_drop", "lumbar_radiculopathy_l5_s1", +1),
+    (30, "male", "knee", "acute", {"acute_knee_injury": True},
+     "foot_drop", "knee_dislocation_vascular", +1),
+    (30, "male", "lower_leg", "acute", {"severe_pain_not_eased": True},
+     "foot_drop", "compartment_syndrome", +1),
+    (40, "male", "thigh", "gradual", {"loc_lateral_thigh": True, "numbness_tingling": True},
+     "foot_drop", "meralgia_paresthetica", -1),
+    # lateral hip pain on the adduction test: gluteal tendinopathy
+    (55, "female", "hip", "gradual", {"loc_lateral_hip": True},
+     "adduction_lateral_hip_pain", "gtps", +1),
 ]
 
 
 def test_every_new_finding_is_in_the_vocabulary_and_used():
     for fid in NEW_FINDINGS:
         assert fid in KB.findings, fid
+        assert KB.findings[fid].type == "boolean", fid
         assert any(ev.finding == fid for ev in KB.evidence), fid
 
 
@@ -88,25 +131,70 @@ def test_coding_the_new_finding_moves_its_condition_the_intended_way(
         assert with_it < without / 1.05, (finding, condition, without, with_it)
 
 
-def test_new_links_are_conservative_and_mostly_judgement():
+def test_new_links_are_conservative_cited_judgements():
     for ev in KB.evidence:
         if ev.finding not in NEW_FINDINGS:
             continue
         assert ev.status == "unconfirmed" and "judgement_kinchain" in ev.citation, (ev.finding, ev.condition)
+        assert ev.note, (ev.finding, ev.condition)
+        low, high = LR_RANGE[ev.finding]
         for lr in (ev.lr_pos, ev.lr_neg):
-            assert lr is None or 0.25 <= lr <= 3.0, (ev.finding, ev.condition, lr)
+            assert lr is None or low <= lr <= high, (ev.finding, ev.condition, lr)
 
 
-def test_an_effusion_on_imaging_and_on_examination_are_not_multiplied():
-    base = {"twisting_injury": True, "loc_joint_line": True}
-    exam = _prob(_assess(30, "male", "knee", {**base, "knee_effusion": True}, "acute"), "meniscal_tear")
-    both = _prob(_assess(30, "male", "knee", {**base, "knee_effusion": True, "knee_effusion_on_imaging": True},
-                         "acute"), "meniscal_tear")
-    # one cluster: the weaker link counts at half weight (log scale) on top of the stronger one
-    lr_pos = {ev.finding: ev.lr_pos for ev in KB.evidence
-              if ev.condition == "meniscal_tear" and ev.finding in ("knee_effusion", "knee_effusion_on_imaging")}
-    odds = lambda p: p / (1 - p)  # noqa: E731
-    assert odds(both) / odds(exam) == pytest.approx(lr_pos["knee_effusion_on_imaging"] ** 0.5, rel=1e-6)
+# (age, sex, region, onset, base with the older finding, new finding, condition): one cluster, so the weaker
+# link counts at half weight (log scale) on top of the stronger one
+SAME_STRUCTURE = [
+    (30, "male", "knee", "acute", {"twisting_injury": True, "loc_joint_line": True, "knee_effusion": True},
+     "knee_effusion_on_imaging", "meniscal_tear"),
+    (45, "male", "back", "gradual", {"back_pain": True, "pain_radiates_below_knee": True,
+                                     "great_toe_extension_weakness": True}, "foot_drop", "lumbar_radiculopathy_l5_s1"),
+    (55, "female", "hip", "gradual", {"loc_lateral_hip": True, "resisted_abduction_pain": True},
+     "adduction_lateral_hip_pain", "gtps"),
+    (60, "male", "knee", "acute", {"knee_swelling": True, "fever": True}, "night_sweats", "septic_arthritis_knee"),
+]
+
+
+@pytest.mark.parametrize(("age", "sex", "region", "onset", "base", "finding", "condition"), SAME_STRUCTURE,
+                         ids=[s[5] for s in SAME_STRUCTURE])
+def test_a_finding_of_the_same_structure_is_not_multiplied(age, sex, region, onset, base, finding, condition):
+    older = _prob(_assess(age, sex, region, base, onset), condition)
+    both = _prob(_assess(age, sex, region, {**base, finding: True}, onset), condition)
+    lr = next(ev.lr_pos for ev in KB.evidence if ev.condition == condition and ev.finding == finding)
+    assert _odds(both) / _odds(older) == pytest.approx(lr ** 0.5, rel=1e-6)
+
+
+# (age, sex, region, onset, base, new sign, flag it must raise, triage levels accepted)
+FLAGS = [
+    (60, "male", "knee", "acute", {"fever": True}, "knee_effusion_on_imaging", "flag_hot_joint_with_fever",
+     ("emergency",)),
+    (45, "male", "back", "gradual", {"back_pain": True, "pain_radiates_below_knee": True}, "foot_ankle_weakness",
+     "flag_radicular_motor_deficit", ("urgent", "emergency")),
+    (30, "male", "knee", "acute", {"acute_knee_injury": True}, "foot_ankle_weakness",
+     "flag_knee_injury_with_nerve_symptoms", ("emergency",)),
+    (80, "female", "hip", "acute", {"recent_fall_or_trauma": True}, "leg_shortened_externally_rotated",
+     "flag_older_fall_cannot_bear_weight", ("emergency",)),
+    (70, "female", "hip", "acute", {"hip_imaging_unremarkable": True}, "leg_shortened_externally_rotated",
+     "flag_occult_hip_fracture", ("urgent", "emergency")),
+    (13, "male", "knee", "gradual", {}, "leg_shortened_externally_rotated", "flag_scfe_adolescent", ("emergency",)),
+    (13, "male", "knee", "gradual", {}, "leg_shortened_externally_rotated",
+     "flag_child_fever_or_non_weight_bearing", ("emergency",)),
+    (60, "male", "hip", "gradual", {"loc_groin": True}, "night_sweats", "flag_tumour", ("urgent", "emergency")),
+    (45, "male", "back", "gradual", {"back_pain": True, "pain_radiates_below_knee": True}, "foot_drop",
+     "flag_radicular_motor_deficit", ("urgent", "emergency")),
+    (30, "male", "knee", "acute", {"acute_knee_injury": True}, "foot_drop", "flag_knee_injury_with_nerve_symptoms",
+     ("emergency",)),
+    (30, "male", "lower_leg", "acute", {"severe_pain_not_eased": True}, "foot_drop",
+     "flag_possible_compartment_syndrome", ("emergency",)),
+]
+
+
+@pytest.mark.parametrize(("age", "sex", "region", "onset", "base", "sign", "flag", "levels"), FLAGS,
+                         ids=[f"{s[5]}->{s[6]}" for s in FLAGS])
+def test_a_flag_keyed_on_an_older_sign_fires_on_the_new_one(age, sex, region, onset, base, sign, flag, levels):
+    assert flag not in _flags(_assess(age, sex, region, base, onset))
+    a = _assess(age, sex, region, {**base, sign: True}, onset)
+    assert flag in _flags(a) and a.triage.level in levels, (flag, a.triage.level)
 
 
 def test_a_scan_without_an_effusion_lowers_septic_arthritis():
@@ -117,32 +205,55 @@ def test_a_scan_without_an_effusion_lowers_septic_arthritis():
     assert dry < unknown
 
 
-def test_fever_with_an_effusion_on_imaging_is_an_emergency_like_an_examined_one():
-    a = _assess(60, "male", "knee", {"fever": True, "knee_effusion_on_imaging": True}, "acute")
-    assert "flag_hot_joint_with_fever" in _flags(a)
-    assert a.triage.level == "emergency"
-
-
-def test_whole_foot_weakness_with_a_radicular_sign_is_a_motor_deficit_flag():
-    a = _assess(45, "male", "back", {"back_pain": True, "pain_radiates_below_knee": True,
-                                     "foot_ankle_weakness": True})
-    assert "flag_radicular_motor_deficit" in _flags(a)
-    assert a.triage.level in ("urgent", "emergency")
-    plain = _assess(45, "male", "back", {"back_pain": True, "pain_radiates_below_knee": True})
-    assert "flag_radicular_motor_deficit" not in _flags(plain)
-
-
-def test_foot_weakness_after_a_knee_injury_is_a_neurovascular_emergency():
-    plain = _assess(30, "male", "knee", {"acute_knee_injury": True}, "acute")
-    assert "flag_knee_injury_with_nerve_symptoms" not in _flags(plain)
-    a = _assess(30, "male", "knee", {"acute_knee_injury": True, "foot_ankle_weakness": True}, "acute")
-    assert "flag_knee_injury_with_nerve_symptoms" in _flags(a)
-    assert a.triage.level == "emergency"
-
-
 def test_known_neurological_disease_does_not_talk_down_cauda_equina():
     base = {"back_pain": True, "bilateral_leg_symptoms": True, "saddle_anaesthesia": True}
     without = _assess(40, "female", "back", base)
     with_it = _assess(40, "female", "back", {**base, "known_neurological_disease": True})
     assert _prob(with_it, "cauda_equina") == pytest.approx(_prob(without, "cauda_equina"), rel=1e-9)
     assert with_it.triage.level == "emergency"
+
+
+
+def test_no_new_link_can_lower_a_must_not_miss_condition():
+    for ev in KB.evidence:
+        if ev.finding in SECOND and ev.condition in MUST_NOT_MISS:
+            assert ev.lr_pos is not None and ev.lr_pos >= 1.0, (ev.finding, ev.condition)
+            assert ev.lr_neg is None, (ev.finding, ev.condition)
+
+
+@pytest.mark.parametrize(("age", "sex", "region", "onset", "base"), [
+    (80, "female", "hip", "acute", {"recent_fall_or_trauma": True}),
+    (13, "male", "knee", "gradual", {}),
+    (45, "male", "back", "gradual", {"back_pain": True}),
+    (30, "male", "knee", "acute", {"acute_knee_injury": True}),
+])
+def test_a_new_sign_recorded_absent_never_lowers_a_must_not_miss_condition(age, sex, region, onset, base):
+    before = _assess(age, sex, region, base, onset)
+    for fid in SECOND:
+        after = _assess(age, sex, region, {**base, fid: False}, onset)
+        for cid in MUST_NOT_MISS:
+            assert _prob(after, cid) >= _prob(before, cid) * (1 - 1e-9), (fid, cid)
+        assert after.triage.level == before.triage.level, fid
+
+
+@pytest.mark.parametrize(("age", "sex", "region", "onset", "base", "older", "newer"), [
+    (80, "female", "hip", "acute", {"recent_fall_or_trauma": True}, "cannot_bear_weight",
+     "leg_shortened_externally_rotated"),
+    (13, "male", "knee", "gradual", {}, "cannot_bear_weight", "leg_shortened_externally_rotated"),
+    (60, "male", "hip", "gradual", {"loc_groin": True}, "weight_loss", "night_sweats"),
+    (45, "male", "back", "gradual", {"back_pain": True}, "great_toe_extension_weakness", "foot_drop"),
+    (30, "male", "knee", "acute", {"acute_knee_injury": True}, "foot_ankle_weakness", "foot_drop"),
+])
+def test_coding_the_more_precise_sign_instead_of_the_older_one_never_lowers_triage(
+        age, sex, region, onset, base, older, newer):
+    old = _assess(age, sex, region, {**base, older: True}, onset).triage.level
+    new = _assess(age, sex, region, {**base, newer: True}, onset).triage.level
+    assert TRIAGE_ORDER[new] >= TRIAGE_ORDER[old], (older, old, newer, new)
+
+
+@pytest.mark.parametrize("age", [13, 45, 80])
+def test_a_shortened_externally_rotated_leg_is_an_emergency_at_any_age(age):
+    case = case_from_mapping({"patient": {"age": age, "sex": "female"}, "complaint": {"region": "hip"},
+                              "findings": {"leg_shortened_externally_rotated": True}})
+    assert assess(case, KB).triage.level == "emergency"
+
