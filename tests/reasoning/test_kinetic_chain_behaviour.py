@@ -46,3 +46,37 @@ def test_weak_gluteus_medius_moves_patellofemoral_pain_to_the_hip(kb):
     assert local.pain_source[0].region == "knee"
     assert weak.pain_source[0].region == "hip" and weak.pain_source[0].mechanism == "kinetic_chain"
     assert weak.explanation.chain is not None and weak.explanation.chain.current["pelvic_drop_deg"] > 0
+
+
+def test_a_driver_odds_ratio_credits_the_driver_only_through_its_syndrome(kb):
+    """pfp -> hip_abductor_weakness carries an odds ratio: the same positive Trendelenburg moves more of
+    the complaint to the hip than the driver's own posterior alone would, and nothing else changes."""
+    import dataclasses
+
+    import numpy as np
+
+    from kinchain.reasoning import source as src
+
+    case = case_from_mapping({
+        "patient": {"age": 30, "sex": "female"},
+        "complaint": {"region": "knee", "location": ["anterior_knee"], "onset": "gradual", "duration": "8 weeks"},
+        "setting": "physiotherapy",
+        "findings": {"squat_anterior_knee_pain": True, "trendelenburg_positive": True},
+    })
+    from kinchain.case import validate_case
+    from kinchain.reasoning.engine import Reasoning
+
+    r = Reasoning(kb, validate_case(case, kb))
+    attr = r.attr
+    assert attr.pair_log_or is not None
+    plain = dataclasses.replace(attr, pair_log_or=None)
+    pi, q = np.asarray(r.probs)[None, :], r.driver_q[None, :]
+    hip = src.REGIONS.index("hip")
+    with_or, without = attr.region_mass(pi, q)[0], plain.region_mass(pi, q)[0]
+    assert with_or[hip] > without[hip]
+    assert abs(with_or.sum() - 1) < 1e-9 and abs(without.sum() - 1) < 1e-9
+    # the explanations the odds ratio does not touch keep their local share
+    i = next(k for k, e in enumerate(r.exps) if e.condition == "hip_oa")
+    p_any, _ = attr.moved(pi, q)
+    p_any_plain, _ = plain.moved(pi, q)
+    assert p_any[0, i] == p_any_plain[0, i]

@@ -208,3 +208,30 @@ def test_an_acutely_hot_swollen_adult_knee_is_an_emergency(findings, duration, f
     assert _fired(a, "flag_acute_hot_swollen_knee") is fires
     if fires:
         assert a.triage.level == "emergency"
+
+
+@pytest.mark.parametrize("age, region, findings, fires", [
+    (7, "knee", {"limp": True}, True),  # a limping child feels hip trouble at the knee
+    (4, "foot_ankle", {"limp": True}, True),
+    (15, "hip", {"limp": True, "recent_fall_or_trauma": True}, True),  # injury does not make a limp safe
+    (7, "knee", {"limp": False}, False),
+    (30, "knee", {"limp": True}, False),  # adults: left to the other flags
+])
+def test_a_limping_child_is_seen_within_48_hours(age, region, findings, fires):
+    a = _assess(age, region, findings)
+    assert _fired(a, "flag_child_limp") is fires
+    if fires:
+        assert a.triage.level in ("urgent", "emergency")
+
+
+@pytest.mark.parametrize("age, region, findings, fires", [
+    (14, "lower_leg", {"severe_pain_not_eased": True}, True),  # NG12: X-ray within 48 h
+    (22, "knee", {"severe_pain_not_eased": True, "recent_fall_or_trauma": True}, True),  # an injury can mislead
+    (14, "lower_leg", {"severe_pain_not_eased": False}, False),
+    (40, "knee", {"severe_pain_not_eased": True}, False),  # adults: routine review (seed article)
+    (14, "back", {"severe_pain_not_eased": True}, False),  # limb bone pain only
+])
+def test_a_young_persons_unrelieved_limb_pain_gets_an_x_ray_within_48_hours(age, region, findings, fires):
+    a = _assess(age, region, findings)
+    assert _fired(a, "flag_young_person_unexplained_bone_pain") is fires
+    assert a.triage.level in (("urgent", "emergency") if fires else ("routine", "self_care", "urgent"))

@@ -218,6 +218,9 @@ class Driver(Strict):
 
     condition: str
     driver: str
+    # How many times higher the odds of the driver are in patients with this syndrome than in the
+    # complaint population its prior describes; omitted = no different.
+    odds_ratio: float | None = Field(default=None, gt=0)
     citation: Citation
     status: EvidenceStatus
     note: str | None = None

@@ -186,21 +186,16 @@ def _carriers(r: Reasoning, regions: list[str] | None = None) -> dict[str, dict[
         row[cid] = row.get(cid, 0.0) + mass
 
     if attr.drivers:
-        q = np.minimum(np.maximum(r.driver_q, 1e-12), 1 - 1e-12)
-        member = attr.membership64  # 0/1: the same products as the float32 matrix, without a cast
-        p_any = 1 - np.exp(np.log1p(-q) @ member.T)  # 0 for an explanation without drivers
-        moved = (pi * p_any / (member @ q + attr.no_drivers))[:, None] * member * q
+        p_any, moved = attr.moved(pi, r.driver_q)
         driver_region = [REGIONS[i] for i in np.argmax(attr.region_d, axis=1).tolist()]
     else:
-        p_any = np.zeros_like(pi)
-        moved = np.zeros((len(pi), 0))
-        driver_region = []
+        p_any, moved = np.zeros_like(pi), np.zeros(0)
     local = (pi * (1 - p_any)).tolist()
     for i, e in enumerate(r.exps):
         credit(e.source, e.condition, local[i])
-    moved_rows = moved.tolist()
-    for i, j in zip(*(x.tolist() for x in np.nonzero(moved > 0)), strict=True):
-        credit(driver_region[j], attr.drivers[j], moved_rows[i][j])
+    for d, m in zip(attr.pair_d.tolist(), moved.tolist(), strict=True):
+        if m > 0:
+            credit(driver_region[d], attr.drivers[d], m)
     return out
 
 

@@ -128,10 +128,10 @@ def _region_term(st: _Static, attr: Attribution, pi: np.ndarray, q: np.ndarray,
     linear in the explanation posterior: regions = (answer * pi) @ W / marg, with W (E, regions)
     fixed for this case. Only tests linked to a driver need the full attribution per answer.
     """
-    qc = np.minimum(np.maximum(q, 1e-7), 1 - 1e-7)  # the clip Attribution.mass applies
-    p_any = 1 - np.exp(attr.membership64 @ np.log1p(-qc))  # 0 for an explanation without drivers
-    share = p_any / (attr.membership64 @ qc + attr.no_drivers)  # (0 / 1 there: no division by zero)
-    W = (1 - p_any)[:, None] * attr.region_e + (share[:, None] * attr.membership64 * qc) @ attr.region_d
+    # with pi = 1 everywhere, ``moved`` is what each (explanation, driver) pair moves per unit of its
+    # explanation's probability: W is then fixed for this case
+    p_any, per_unit = attr.moved(np.ones_like(pi), q)
+    W = (1 - p_any)[:, None] * attr.region_e + attr.pair_to_e.T @ (per_unit[:, None] * attr.region_d[attr.pair_d])
     now = float(_h(pi @ W))
     regions = (st.answer @ (pi[:, None] * W)) / marg[:, None]
     if st.chain.size:

@@ -69,7 +69,13 @@ MECHANISMS = ("local", "referred", "kinetic_chain", "compensation")
 
 @dataclass(frozen=True)
 class Attribution:
-    """Matrices that turn explanation probabilities and driver probabilities into (region, mechanism) mass."""
+    """Matrices that turn explanation probabilities and driver probabilities into (region, mechanism) mass.
+
+    Each (explanation, driver) link is one *pair*. A pair may carry an odds ratio: how much more likely
+    the driver is in patients with that syndrome than in the complaint population its prior describes
+    (weak hip abductors are commoner in patellofemoral pain than in knee pain at large). The pair's
+    driver probability is then expit(logit(q_d) + log(odds ratio)); without one it is q_d itself.
+    """
 
     drivers: tuple[str, ...]  # driver condition ids (D)
     membership: np.ndarray  # (E, D) 1 where driver d drives explanation e
@@ -77,38 +83,60 @@ class Attribution:
     onehot_d: np.ndarray  # (D, K) driver -> (region, mechanism) cell
     # Derived once per (knowledge base, complaint): float64 copies (no cast per call) and the
     # region-only one-hots (mechanisms summed) that the information gain works with.
-    membership64: np.ndarray  # (E, D)
     onehot_e64: np.ndarray  # (E, K)
     onehot_d64: np.ndarray  # (D, K)
     region_e: np.ndarray  # (E, R) explanation -> source region
     region_d: np.ndarray  # (D, R) driver -> source region
     no_drivers: np.ndarray  # (E,) 1.0 where the explanation has no driver, else 0.0
     no_drivers32: np.ndarray  # the same in float32
+    pair_e: np.ndarray  # (P,) explanation of each pair
+    pair_d: np.ndarray  # (P,) driver of each pair
+    pair_log_or: np.ndarray | None  # (P,) log odds ratio of each pair; None when no pair has one
+    pair_to_e: np.ndarray  # (P, E) one-hot pair -> explanation, float64
+    pair_to_d: np.ndarray  # (P, D) one-hot pair -> driver, float64
+    pair_to_e32: np.ndarray  # the same in float32 (the batch scorer)
+    pair_to_d32: np.ndarray
+
+    def pair_q(self, q: np.ndarray) -> np.ndarray:
+        """(..., P) driver probability per pair from the drivers' own probabilities q (..., D), already clipped."""
+        qp = q[..., self.pair_d]
+        if self.pair_log_or is None:
+            return qp
+        z = np.log(qp) - np.log1p(-qp) + self.pair_log_or.astype(q.dtype)
+        return 1 / (1 + np.exp(-z))
+
+    def moved(self, pi: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For explanation probabilities pi (..., E) and drivers q (..., D): the probability that each
+        explanation is driven at all (..., E), and the mass each pair moves to its driver (..., P)."""
+        q = np.minimum(np.maximum(q, 1e-7), 1 - 1e-7)  # np.clip's values, without its Python wrapper
+        qp = self.pair_q(q)
+        f32 = q.dtype == np.float32
+        to_e = self.pair_to_e32 if f32 else self.pair_to_e
+        # an explanation without drivers has no pairs: its log_none is 0, so p_any = 0 and pi * p_any = 0
+        # exactly; adding 1 to its qsum (0) avoids the division by zero
+        p_any = 1 - np.exp(np.log1p(-qp) @ to_e)
+        qsum = qp @ to_e + (self.no_drivers32 if f32 else self.no_drivers)
+        a = pi * p_any / qsum
+        return p_any, a[..., self.pair_e] * qp
 
     def mass(self, pi: np.ndarray, q: np.ndarray) -> np.ndarray:
         """(N, K) mass per (region, mechanism) cell for explanation probabilities pi (N, E), drivers q (N, D).
 
         float32 input (the batch scorer) stays float32; anything else is computed in float64."""
         if pi.dtype == np.float32:
-            return self._split(pi, q.astype(np.float32), self.onehot_e, self.onehot_d, self.membership)
-        return self._split(pi, q, self.onehot_e64, self.onehot_d64, self.membership64)
+            return self._split(pi, q.astype(np.float32), self.onehot_e, self.onehot_d)
+        return self._split(pi, q, self.onehot_e64, self.onehot_d64)
 
     def region_mass(self, pi: np.ndarray, q: np.ndarray) -> np.ndarray:
         """(N, regions) mass per source region: ``mass`` with the mechanisms summed."""
-        return self._split(pi, q, self.region_e, self.region_d, self.membership64)
+        return self._split(pi, q, self.region_e, self.region_d)
 
-    def _split(self, pi: np.ndarray, q: np.ndarray, to_e: np.ndarray, to_d: np.ndarray,
-               member: np.ndarray) -> np.ndarray:
+    def _split(self, pi: np.ndarray, q: np.ndarray, to_e: np.ndarray, to_d: np.ndarray) -> np.ndarray:
         if not self.drivers:
             return pi @ to_e
-        q = np.minimum(np.maximum(q, 1e-7), 1 - 1e-7)  # np.clip's values, without its Python wrapper
-        # an explanation without drivers has an empty membership row: its log_none is 0, so p_any = 0
-        # and pi * p_any = 0 exactly; adding 1 to its qsum (0) avoids the division by zero
-        p_any = 1 - np.exp(np.log1p(-q) @ member.T)  # (N, E)
-        qsum = q @ member.T + (self.no_drivers32 if q.dtype == np.float32 else self.no_drivers)
-        a = pi * p_any / qsum
-        b = q * (a @ member)
-        return (pi * (1 - p_any)) @ to_e + b @ to_d
+        p_any, moved = self.moved(pi, q)
+        pair_to_d = self.pair_to_d32 if q.dtype == np.float32 else self.pair_to_d
+        return (pi * (1 - p_any)) @ to_e + (moved @ pair_to_d) @ to_d
 
 
 def cell(region: str, mechanism: str) -> int:
@@ -118,9 +146,9 @@ def cell(region: str, mechanism: str) -> int:
 @lru_cache(maxsize=64)
 def attribution(kb: Knowledge, complaint: str, conditions: tuple[str, ...]) -> Attribution:
     """The attribution matrices for one complaint region and its explanation list (conditions)."""
-    by_condition: dict[str, list[str]] = {}
+    by_condition: dict[str, list[tuple[str, float | None]]] = {}
     for d in kb.drivers:
-        by_condition.setdefault(d.condition, []).append(d.driver)
+        by_condition.setdefault(d.condition, []).append((d.driver, d.odds_ratio))
     driver_source: dict[str, tuple[str, str]] = {}
     for cid in {d.driver for d in kb.drivers}:
         for ex in kb.conditions[cid].explains:
@@ -131,21 +159,32 @@ def attribution(kb: Knowledge, complaint: str, conditions: tuple[str, ...]) -> A
     membership = np.zeros((E, D), dtype=np.float32)
     onehot_e = np.zeros((E, K), dtype=np.float32)
     onehot_d = np.zeros((D, K), dtype=np.float32)
+    pairs: list[tuple[int, int, float]] = []
     for j, (src_region, mech) in enumerate(driver_source[d] for d in drivers):
         onehot_d[j, cell(src_region, mech)] = 1.0
     for i, cid in enumerate(conditions):
         ex = next(x for x in kb.conditions[cid].explains if x.complaint == complaint)
         onehot_e[i, cell(ex.source, ex.mechanism)] = 1.0
-        for drv in by_condition.get(cid, []):
+        for drv, odds_ratio in by_condition.get(cid, []):
             if drv in driver_source and drv != cid:
                 membership[i, drivers.index(drv)] = 1.0
+                pairs.append((i, drivers.index(drv), math.log(odds_ratio) if odds_ratio else 0.0))
     n_reg, n_mech = len(REGIONS), len(MECHANISMS)
     region_e = onehot_e.astype(np.float64).reshape(E, n_reg, n_mech).sum(axis=2)
     region_d = onehot_d.astype(np.float64).reshape(D, n_reg, n_mech).sum(axis=2)
+    pair_e = np.array([p[0] for p in pairs], dtype=np.int64)
+    pair_d = np.array([p[1] for p in pairs], dtype=np.int64)
+    log_or = np.array([p[2] for p in pairs], dtype=np.float64)
+    pair_to_e = np.zeros((len(pairs), E))
+    pair_to_e[np.arange(len(pairs)), pair_e] = 1.0
+    pair_to_d = np.zeros((len(pairs), D))
+    pair_to_d[np.arange(len(pairs)), pair_d] = 1.0
+    no_drivers = (membership.sum(axis=1) == 0)
     return Attribution(drivers, membership, onehot_e, onehot_d,
-                       membership.astype(np.float64), onehot_e.astype(np.float64), onehot_d.astype(np.float64),
-                       region_e, region_d, (membership.sum(axis=1) == 0).astype(np.float64),
-                       (membership.sum(axis=1) == 0).astype(np.float32))
+                       onehot_e.astype(np.float64), onehot_d.astype(np.float64),
+                       region_e, region_d, no_drivers.astype(np.float64), no_drivers.astype(np.float32),
+                       pair_e, pair_d, log_or if log_or.any() else None,
+                       pair_to_e, pair_to_d, pair_to_e.astype(np.float32), pair_to_d.astype(np.float32))
 
 
 def table_from_mass(mass: np.ndarray) -> dict[str, dict[str, float]]:
