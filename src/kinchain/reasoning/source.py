@@ -92,6 +92,7 @@ class Attribution:
     pair_e: np.ndarray  # (P,) explanation of each pair
     pair_d: np.ndarray  # (P,) driver of each pair
     pair_log_or: np.ndarray | None  # (P,) log odds ratio of each pair; None when no pair has one
+    pair_with_or: np.ndarray  # indices of the pairs whose log odds ratio is not 0
     pair_to_e: np.ndarray  # (P, E) one-hot pair -> explanation, float64
     pair_to_d: np.ndarray  # (P, D) one-hot pair -> driver, float64
     pair_to_e32: np.ndarray  # the same in float32 (the batch scorer)
@@ -102,8 +103,12 @@ class Attribution:
         qp = q[..., self.pair_d]
         if self.pair_log_or is None:
             return qp
-        z = np.log(qp) - np.log1p(-qp) + self.pair_log_or.astype(q.dtype)
-        return 1 / (1 + np.exp(-z))
+        # only the few pairs with an odds ratio are transformed (the batch scorer calls this on 32k rows)
+        k = self.pair_with_or
+        sub = qp[..., k]
+        z = np.log(sub) - np.log1p(-sub) + self.pair_log_or[k].astype(q.dtype)
+        qp[..., k] = 1 / (1 + np.exp(-z))
+        return qp
 
     def moved(self, pi: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For explanation probabilities pi (..., E) and drivers q (..., D): the probability that each
@@ -183,7 +188,7 @@ def attribution(kb: Knowledge, complaint: str, conditions: tuple[str, ...]) -> A
     return Attribution(drivers, membership, onehot_e, onehot_d,
                        onehot_e.astype(np.float64), onehot_d.astype(np.float64),
                        region_e, region_d, no_drivers.astype(np.float64), no_drivers.astype(np.float32),
-                       pair_e, pair_d, log_or if log_or.any() else None,
+                       pair_e, pair_d, log_or if log_or.any() else None, np.flatnonzero(log_or),
                        pair_to_e, pair_to_d, pair_to_e.astype(np.float32), pair_to_d.astype(np.float32))
 
 
