@@ -47,6 +47,9 @@ KNOWN_HELDOUT_UNDER_TRIAGE = {
     "femoral_neck_fracture_back_leg_pain_after_restraint_hayat2009",
     # a 6-year-old's knee pain after a fall with a normal knee film and no hip examination reported: urgent
     "proximal_femur_fracture_bone_cyst_knee_pain_girl_ukm",
+    # thigh and back pain three months after a bicycle fall, walking, nothing else coded: a same-day X-ray
+    # (urgent) is what the two findings support; the label's emergency follows the README rule for occult fractures
+    "occult_proximal_femur_fracture_sciatica_mimic_bicycle_fall_lee2023",
 }
 
 
@@ -63,12 +66,12 @@ def test_no_must_not_miss_case_is_under_triaged(rows):
 
 def test_pain_source_top1_accuracy(rows):
     """Bound on the original cases; the held-out cases are only guarded against getting worse than their
-    first measured figures (13/15 for the first batch, then 4/6, 4/6, 1/6, 5/6 and 12/17: 39/56),
+    first measured figures (13/15 for the first batch, then 4/6, 4/6, 1/6, 5/6, 12/17 and 10/11: 49/67),
     since tuning to them would make the estimate meaningless."""
     parts = split_heldout(rows)
     assert summary(parts["seen"])["source_top1"] >= 0.90, METRICS["validation_misses"]
     if parts["heldout"]:
-        assert summary(parts["heldout"])["source_top1"] >= 39 / 56 - 1e-9, METRICS["validation_misses"]
+        assert summary(parts["heldout"])["source_top1"] >= 49 / 67 - 1e-9, METRICS["validation_misses"]
 
 
 def test_interview_reaches_an_answer_with_few_questions(rows):
