@@ -22,6 +22,7 @@ from kinchain.knowledge.schema import (
     Condition,
     Driver,
     Evidence,
+    EvidenceGroup,
     Finding,
     KnowledgeFile,
     Parameter,
@@ -31,8 +32,8 @@ from kinchain.knowledge.schema import (
     Rule,
 )
 
-KNOWN_SECTIONS = ("references", "conditions", "findings", "evidence", "priors", "prior_modifiers", "rules",
-                  "drivers", "parameters")
+KNOWN_SECTIONS = ("references", "conditions", "findings", "evidence", "evidence_groups", "priors", "prior_modifiers",
+                  "rules", "drivers", "parameters")
 
 
 @dataclass(frozen=True, eq=False)  # identity hash: one loaded KB is one cache key
@@ -50,6 +51,7 @@ class Knowledge:
     drivers: tuple[Driver, ...]
     parameters: dict[str, Parameter]
     extra: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    evidence_groups: tuple[EvidenceGroup, ...] = ()  # already expanded into ``evidence``; kept for the checks
 
     def parameter(self, pid: str) -> float:
         """The value of a named clinical parameter (raises KeyError naming the id)."""
@@ -162,6 +164,13 @@ def _index(items: list[Any], kind: str, problems: list[str]) -> dict[str, Any]:
     return out
 
 
+def _with_groups(evidence: list[Evidence], groups: list[EvidenceGroup]) -> tuple[Evidence, ...]:
+    """The explicit links, then each group's links for the pairs no explicit link covers."""
+    own = {(e.finding, e.condition) for e in evidence}
+    extra = [link for g in groups for link in g.links() if (link.finding, link.condition) not in own]
+    return (*evidence, *extra)
+
+
 def build_knowledge(directory: Path | None = None) -> Knowledge:
     """Read, type and validate every knowledge file; raise KnowledgeError listing all problems."""
     from kinchain.knowledge.validate import validate
@@ -173,7 +182,8 @@ def build_knowledge(directory: Path | None = None) -> Knowledge:
         references=_index(typed["references"], "reference", problems),
         conditions=_index(typed["conditions"], "condition", problems),
         findings=_index(typed["findings"], "finding", problems),
-        evidence=tuple(typed["evidence"]),
+        evidence=_with_groups(typed["evidence"], typed["evidence_groups"]),
+        evidence_groups=tuple(typed["evidence_groups"]),
         priors=tuple(typed["priors"]),
         prior_modifiers=tuple(typed["prior_modifiers"]),
         rules=_index(typed["rules"], "rule", problems),

@@ -131,6 +131,30 @@ class Evidence(Strict):
         return self
 
 
+class EvidenceGroup(Strict):
+    """One judgement applied to many (finding, condition) pairs: expanded into ordinary links at load.
+
+    For patterns such as "a hip-joint sign argues against every knee-local syndrome", where a row per
+    pair would repeat the same value, citation and reasoning dozens of times. A pair that already has
+    its own link in ``evidence`` keeps that link (the specific statement wins over the general one).
+    """
+
+    id: str
+    findings: list[str] = Field(min_length=1)  # boolean findings
+    conditions: list[str] = Field(min_length=1)
+    lr_pos: float | None = Field(default=None, gt=0)
+    lr_neg: float | None = Field(default=None, gt=0)
+    citation: Citation
+    status: EvidenceStatus
+    cluster: str | None = None
+    note: str | None = None
+
+    def links(self) -> list[Evidence]:
+        return [Evidence(finding=f, condition=c, lr_pos=self.lr_pos, lr_neg=self.lr_neg, citation=self.citation,
+                         status=self.status, cluster=self.cluster, note=f"group {self.id}")
+                for c in self.conditions for f in self.findings]
+
+
 class PriorBase(Strict):
     """Probability that the condition is present in someone presenting with the complaint region."""
 
@@ -247,6 +271,7 @@ class KnowledgeFile(Strict):
     conditions: list[Condition] = Field(default_factory=list)
     findings: list[Finding] = Field(default_factory=list)
     evidence: list[Evidence] = Field(default_factory=list)
+    evidence_groups: list[EvidenceGroup] = Field(default_factory=list)
     priors: list[PriorBase] = Field(default_factory=list)
     prior_modifiers: list[PriorModifier] = Field(default_factory=list)
     rules: list[Rule] = Field(default_factory=list)

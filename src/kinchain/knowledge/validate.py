@@ -70,6 +70,21 @@ def _evidence(kb: Knowledge) -> list[str]:
     return problems
 
 
+def _groups(kb: Knowledge) -> list[str]:
+    """A general pattern never talks a must-not-miss condition down (their links are written one by one)."""
+    problems: list[str] = []
+    ids = [g.id for g in kb.evidence_groups]
+    problems += [f"evidence group '{i}': duplicate id" for i in sorted({i for i in ids if ids.count(i) > 1})]
+    for g in kb.evidence_groups:
+        lowers = (g.lr_pos is not None and g.lr_pos < 1) or (g.lr_neg is not None and g.lr_neg < 1)
+        for cid in g.conditions:
+            cond = kb.conditions.get(cid)
+            if cond is not None and cond.must_not_miss and lowers:
+                problems.append(f"evidence group '{g.id}': lowers must-not-miss condition '{cid}'; "
+                                "write that link on its own in evidence.yaml if it is really meant")
+    return problems
+
+
 def _rules(kb: Knowledge) -> list[str]:
     problems: list[str] = []
     for rule in kb.rules.values():
@@ -204,6 +219,7 @@ def validate(kb: Knowledge) -> list[str]:
     """Every cross-reference problem in the knowledge base."""
     problems = _references(kb)
     problems += _evidence(kb)
+    problems += _groups(kb)
     problems += _rules(kb)
     problems += _priors(kb)
     problems += _drivers(kb)

@@ -1,0 +1,52 @@
+"""Evidence groups: one judgement over many pairs, expanded at load; the hip-sign pattern on the real base."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+import yaml
+
+from kinchain.case import case_from_mapping
+from kinchain.knowledge import build_knowledge
+from kinchain.knowledge.loader import KnowledgeError, data_dir
+from kinchain.reasoning.engine import assess
+
+
+def _kb_with(tmp_path, groups):
+    for p in data_dir().glob("*.yaml"):
+        shutil.copy(p, tmp_path)
+    (tmp_path / "zz_groups.yaml").write_text(yaml.safe_dump({"evidence_groups": groups}))
+    return build_knowledge(tmp_path)
+
+
+def test_a_group_expands_into_links_and_an_explicit_link_keeps_its_own_value(tmp_path):
+    kb = _kb_with(tmp_path, [{"id": "g", "findings": ["night_sweats", "loc_groin"], "conditions": ["knee_oa", "hip_oa"],
+                              "lr_pos": 0.8, "citation": ["judgement_kinchain"], "status": "unconfirmed"}])
+    links = {(e.finding, e.condition): e for e in kb.evidence}
+    assert links[("night_sweats", "knee_oa")].lr_pos == 0.8
+    assert links[("night_sweats", "hip_oa")].lr_pos == 0.8
+    assert links[("loc_groin", "hip_oa")].lr_pos == 2.5  # the explicit hip-OA link wins
+    assert sum(1 for e in kb.evidence if (e.finding, e.condition) == ("loc_groin", "hip_oa")) == 1
+
+
+def test_a_group_may_not_lower_a_must_not_miss_condition(tmp_path):
+    with pytest.raises(KnowledgeError) as err:
+        _kb_with(tmp_path, [{"id": "bad", "findings": ["limp"], "conditions": ["pfp", "fracture_knee"], "lr_pos": 0.5,
+                             "citation": ["judgement_kinchain"], "status": "unconfirmed"}])
+    assert "lowers must-not-miss condition 'fracture_knee'" in str(err.value)
+
+
+def test_hip_signs_count_against_knee_syndromes_but_never_against_a_knee_emergency(kb):
+    group = next(g for g in kb.evidence_groups if g.id == "hip_signs_against_knee_syndromes")
+    assert not any(kb.conditions[c].must_not_miss for c in group.conditions)
+    base = {"patient": {"age": 13, "sex": "male"}, "complaint": {"region": "knee", "onset": "gradual",
+                                                                  "duration": "3 weeks"}}
+    plain = assess(case_from_mapping({**base, "findings": {"limp": True}}), kb)
+    hip = assess(case_from_mapping({**base, "findings": {"limp": True, "hip_rom_restricted_any_plane": True,
+                                                         "hip_pain_on_ir": True}}), kb)
+    p0 = {c.id: c.probability for c in plain.conditions}
+    p1 = {c.id: c.probability for c in hip.conditions}
+    assert p1["pfp"] < p0["pfp"] and p1["osgood_schlatter"] < p0["osgood_schlatter"]
+    assert p1["fracture_knee"] >= p0["fracture_knee"] and p1["scfe"] > p0["scfe"]
+    assert hip.pain_source[0].region == "hip"
