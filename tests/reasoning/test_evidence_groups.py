@@ -50,3 +50,19 @@ def test_hip_signs_count_against_knee_syndromes_but_never_against_a_knee_emergen
     assert p1["pfp"] < p0["pfp"] and p1["osgood_schlatter"] < p0["osgood_schlatter"]
     assert p1["fracture_knee"] >= p0["fracture_knee"] and p1["scfe"] > p0["scfe"]
     assert hip.pain_source[0].region == "hip"
+
+
+def test_a_nerve_root_sign_counts_against_joint_syndromes_not_against_the_root(kb):
+    base = {"patient": {"age": 45, "sex": "female"},
+            "complaint": {"region": "thigh", "location": ["groin", "anterior_thigh"], "onset": "gradual",
+                          "duration": "6 weeks"},
+            "findings": {"pain_radiates_hip_to_knee": True}}
+    plain = assess(case_from_mapping(base), kb)
+    nerve = assess(case_from_mapping({**base, "findings": {**base["findings"], "femoral_nerve_stretch_positive": True,
+                                                           "numbness_tingling": True}}), kb)
+    p0 = {c.id: c.probability for c in plain.conditions}
+    p1 = {c.id: c.probability for c in nerve.conditions}
+    assert p1["fai_labral"] < p0["fai_labral"] and p1["hip_oa"] < p0["hip_oa"]
+    assert p1["lumbar_radiculopathy_l2_l4"] > p0["lumbar_radiculopathy_l2_l4"]
+    assert p1["meralgia_paresthetica"] >= p0["meralgia_paresthetica"]  # a nerve condition is not a joint syndrome
+    assert nerve.pain_source[0].region == "lumbar_spine"
