@@ -152,3 +152,22 @@ def test_afebrile_normal_crp_lowers_the_abscess():
     a = _assess(54, "male", "hip", {"fever": False, "crp_mg_l": 3, "psoas_sign_positive": True})
     c = a.condition("iliopsoas_abscess")
     assert c.probability < c.prior
+
+
+def test_a_painless_foot_drop_after_leg_crossing_is_the_peroneal_nerve_not_the_spine(kb):
+    from kinchain.case import case_from_mapping
+    from kinchain.reasoning.engine import assess
+
+    base = {"patient": {"age": 45, "sex": "male"},
+            "complaint": {"region": "foot_ankle", "onset": "gradual", "duration": "3 weeks"}}
+    nerve = assess(case_from_mapping({**base, "findings": {
+        "foot_drop": True, "dorsal_foot_sensory_loss": True, "habitual_leg_crossing_or_kneeling": True,
+        "foot_inversion_weak": False, "back_pain": False, "ankle_reflex_reduced": False}}), kb)
+    root = assess(case_from_mapping({**base, "findings": {
+        "foot_drop": True, "foot_inversion_weak": True, "back_pain": True, "slr_positive": True,
+        "pain_radiates_below_knee": True}}), kb)
+    assert nerve.conditions[0].id == "peroneal_neuropathy", [(c.id, round(c.probability, 3)) for c in nerve.conditions[:4]]
+    assert nerve.pain_source[0].region == "knee"
+    assert root.pain_source[0].region == "lumbar_spine"
+    p = {c.id: c.probability for c in root.conditions}
+    assert p["lumbar_radiculopathy_l5_s1"] > p["peroneal_neuropathy"]
