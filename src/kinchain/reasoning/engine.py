@@ -52,7 +52,8 @@ class Reasoning:
         self.probs = src.normalise(self.exps)
         self.attr = src.attribution(kb, self.complaint, tuple(e.condition for e in self.exps))
         self.driver_q = np.array([self.posteriors[d] for d in self.attr.drivers])
-        self.mass = self.attr.mass(np.asarray(self.probs)[None, :], self.driver_q[None, :])[0]
+        self.drive = self.attr.drive(self.driver_q)  # shared by the mass, its carriers and the information gain
+        self.mass = self.attr.mass(np.asarray(self.probs), self.drive)
 
     @property
     def leading(self) -> str:
@@ -66,7 +67,8 @@ class Reasoning:
         comp = self.comp
         cand = candidate_tests(comp, self.findings, patient_only)
         post = np.array([self.posteriors[c] for c in comp.conditions])
-        return best_by_finding(comp, information_gain(comp, self.exps, self.probs, post, cand, self.attr), limit)
+        return best_by_finding(comp, information_gain(comp, self.exps, self.probs, post, cand, self.attr, self.drive),
+                               limit)
 
 
 def _contribution(piece: Piece, kb: Knowledge) -> dict[str, Any]:
@@ -186,7 +188,7 @@ def _carriers(r: Reasoning, regions: list[str] | None = None) -> dict[str, dict[
         row[cid] = row.get(cid, 0.0) + mass
 
     if attr.drivers:
-        p_any, moved = attr.moved(pi, r.driver_q)
+        p_any, moved = attr.moved(pi, r.drive)
         driver_region = [REGIONS[i] for i in np.argmax(attr.region_d, axis=1).tolist()]
     else:
         p_any, moved = np.zeros_like(pi), np.zeros(0)

@@ -16,7 +16,7 @@ from functools import lru_cache
 import numpy as np
 
 from kinchain.reasoning.compiled import Compiled
-from kinchain.reasoning.source import Attribution, Explanation
+from kinchain.reasoning.source import Attribution, Drive, Explanation
 
 _EPS = 1e-12
 # Weight of the explanation (which condition) next to the source region (where from) in the score:
@@ -121,17 +121,18 @@ def _explanation_term(st: _Static, pi: np.ndarray) -> tuple[np.ndarray, np.ndarr
 
 
 def _region_term(st: _Static, attr: Attribution, pi: np.ndarray, q: np.ndarray,
-                 marg: np.ndarray) -> tuple[float, np.ndarray]:
+                 marg: np.ndarray, drive: Drive | None = None) -> tuple[float, np.ndarray]:
     """Entropy of the source region now, and (2R,) answer probability times the entropy after it.
 
     A test not linked to any driver leaves every q_d unchanged, so its post-answer region mass is
     linear in the explanation posterior: regions = (answer * pi) @ W / marg, with W (E, regions)
     fixed for this case. Only tests linked to a driver need the full attribution per answer.
     """
-    # with pi = 1 everywhere, ``moved`` is what each (explanation, driver) pair moves per unit of its
-    # explanation's probability: W is then fixed for this case
-    p_any, per_unit = attr.moved(np.ones_like(pi), q)
-    W = (1 - p_any)[:, None] * attr.region_e + attr.pair_to_e.T @ (per_unit[:, None] * attr.region_d[attr.pair_d])
+    # what each (explanation, driver) pair moves per unit of its explanation's probability: W is then
+    # fixed for this case
+    d = drive if drive is not None else attr.drive(q)
+    per_unit = d.share[attr.pair_e] * d.qp
+    W = (1 - d.p_any)[:, None] * attr.region_e + attr.pair_to_e.T @ (per_unit[:, None] * attr.region_d[attr.pair_d])
     now = float(_h(pi @ W))
     regions = (st.answer @ (pi[:, None] * W)) / marg[:, None]
     if st.chain.size:
@@ -167,6 +168,7 @@ def information_gain(
     posteriors: np.ndarray,
     candidates: np.ndarray,
     attr: Attribution | None = None,
+    drive: Drive | None = None,
 ) -> np.ndarray:
     """Expected bits gained by each test (0 for tests not in ``candidates``, a (T,) bool mask).
 
@@ -185,7 +187,7 @@ def information_gain(
     marg, weighted_h = _explanation_term(st, pi)
     gain = _h(pi) - (weighted_h[:R] + weighted_h[R:])  # which explanation
     if attr is not None and attr.drivers:
-        now, weighted_region_h = _region_term(st, attr, pi, posteriors[st.didx], marg)
+        now, weighted_region_h = _region_term(st, attr, pi, posteriors[st.didx], marg, drive)
         gain = EXPLANATION_WEIGHT * gain + now - (weighted_region_h[:R] + weighted_region_h[R:])
     if st.mnm.size:
         gain = gain + _must_not_miss_term(st, posteriors)

@@ -24,6 +24,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 
@@ -65,6 +66,14 @@ def explanations(kb: Knowledge, complaint: str, priors: dict[str, float],
 
 
 MECHANISMS = ("local", "referred", "kinetic_chain", "compensation")
+
+
+class Drive(NamedTuple):
+    """The drivers' side of the attribution for given driver probabilities (see ``Attribution.drive``)."""
+
+    p_any: np.ndarray  # (..., E) probability that the explanation is driven at all
+    share: np.ndarray  # (..., E) p_any / sum of its pairs' driver probabilities: the mass moved per unit
+    qp: np.ndarray  # (..., P) driver probability of each (explanation, driver) pair
 
 
 @dataclass(frozen=True)
@@ -110,9 +119,8 @@ class Attribution:
         qp[..., k] = 1 / (1 + np.exp(-z))
         return qp
 
-    def moved(self, pi: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """For explanation probabilities pi (..., E) and drivers q (..., D): the probability that each
-        explanation is driven at all (..., E), and the mass each pair moves to its driver (..., P)."""
+    def drive(self, q: np.ndarray) -> Drive:
+        """What the drivers' probabilities q (..., D) imply, independent of the explanation probabilities."""
         q = np.minimum(np.maximum(q, 1e-7), 1 - 1e-7)  # np.clip's values, without its Python wrapper
         qp = self.pair_q(q)
         f32 = q.dtype == np.float32
@@ -120,27 +128,34 @@ class Attribution:
         # an explanation without drivers has no pairs: its log_none is 0, so p_any = 0 and pi * p_any = 0
         # exactly; adding 1 to its qsum (0) avoids the division by zero
         p_any = 1 - np.exp(np.log1p(-qp) @ to_e)
-        qsum = qp @ to_e + (self.no_drivers32 if f32 else self.no_drivers)
-        a = pi * p_any / qsum
-        return p_any, a[..., self.pair_e] * qp
+        return Drive(p_any, p_any / (qp @ to_e + (self.no_drivers32 if f32 else self.no_drivers)), qp)
 
-    def mass(self, pi: np.ndarray, q: np.ndarray) -> np.ndarray:
-        """(N, K) mass per (region, mechanism) cell for explanation probabilities pi (N, E), drivers q (N, D).
+    def moved(self, pi: np.ndarray, q: np.ndarray | Drive) -> tuple[np.ndarray, np.ndarray]:
+        """For explanation probabilities pi (..., E) and drivers q (..., D), or their ``drive``: the
+        probability that each explanation is driven at all (..., E), and the mass each pair moves to its
+        driver (..., P)."""
+        d = q if isinstance(q, Drive) else self.drive(q)
+        return d.p_any, (pi * d.share)[..., self.pair_e] * d.qp
+
+    def mass(self, pi: np.ndarray, q: np.ndarray | Drive) -> np.ndarray:
+        """(N, K) mass per (region, mechanism) cell for explanation probabilities pi (N, E), drivers q (N, D)
+        (or their ``drive``).
 
         float32 input (the batch scorer) stays float32; anything else is computed in float64."""
         if pi.dtype == np.float32:
-            return self._split(pi, q.astype(np.float32), self.onehot_e, self.onehot_d)
+            q32 = q if isinstance(q, Drive) else q.astype(np.float32)
+            return self._split(pi, q32, self.onehot_e, self.onehot_d)
         return self._split(pi, q, self.onehot_e64, self.onehot_d64)
 
-    def region_mass(self, pi: np.ndarray, q: np.ndarray) -> np.ndarray:
+    def region_mass(self, pi: np.ndarray, q: np.ndarray | Drive) -> np.ndarray:
         """(N, regions) mass per source region: ``mass`` with the mechanisms summed."""
         return self._split(pi, q, self.region_e, self.region_d)
 
-    def _split(self, pi: np.ndarray, q: np.ndarray, to_e: np.ndarray, to_d: np.ndarray) -> np.ndarray:
+    def _split(self, pi: np.ndarray, q: np.ndarray | Drive, to_e: np.ndarray, to_d: np.ndarray) -> np.ndarray:
         if not self.drivers:
             return pi @ to_e
         p_any, moved = self.moved(pi, q)
-        pair_to_d = self.pair_to_d32 if q.dtype == np.float32 else self.pair_to_d
+        pair_to_d = self.pair_to_d32 if pi.dtype == np.float32 else self.pair_to_d
         return (pi * (1 - p_any)) @ to_e + (moved @ pair_to_d) @ to_d
 
 
