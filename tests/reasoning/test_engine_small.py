@@ -195,3 +195,30 @@ def test_unless_treats_an_unasked_exclusion_as_absent():
     assert evaluate(rule, {"a": True, "b": False}) is True
     assert evaluate(rule, {"a": True, "b": True}) is False
     assert evaluate({"all": ["a", {"not": "b"}]}, {"a": True}) is None
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_batch_scores_evidence_group_clusters_like_the_single_assessment(kb, seed):
+    """The large one-value clusters of evidence groups take a counting shortcut in the batch scorer;
+    it must agree with the sorted, shrunk sum of the single assessment for any mix of answers."""
+    import numpy as np
+
+    from kinchain.case import case_from_mapping
+    from kinchain.reasoning.batch import BatchScorer
+
+    rng = np.random.default_rng(seed)
+    signs = sorted({f for g in kb.evidence_groups for f in g.findings})
+    scorer = BatchScorer(kb, "knee")
+    assert scorer.u_to_condition.shape[0] > 0  # the shortcut is exercised
+    for _ in range(4):
+        answers = {f: bool(v) for f, v in zip(signs, rng.integers(0, 3, len(signs))) if v < 2}
+        case = case_from_mapping({"patient": {"age": 40, "sex": "female"}, "complaint": {"region": "knee"},
+                                  "findings": answers})
+        a = assess(case, kb, explain=False, n_next=0)
+        X = scorer.encode([case.observed()])
+        post, _ = scorer.score(X, scorer.prior_logits(np.array([40.0]), np.array(["female"]),
+                                                      np.array(["primary_care"])))
+        ruled = {kb.rules[r.id].condition for r in a.explanation.rules} - {None}
+        for cond in a.conditions:
+            if cond.id not in ruled:
+                assert post[0, scorer.comp.cindex[cond.id]] == pytest.approx(cond.probability, rel=1e-3, abs=1e-5), cond.id

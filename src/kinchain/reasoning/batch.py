@@ -40,6 +40,7 @@ class BatchScorer:
                 else:
                     groups.setdefault((link.cluster, link.condition), []).append(t)
         tabled: list[tuple[int, list[int], np.ndarray]] = []  # (condition, member tests, shrunk sums)
+        uniform: list[tuple[int, list[int], float, float]] = []  # large clusters whose members share one LR pair
         self.large: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []  # (condition, tests, log LR+, log LR-)
         for (_, c), ts in groups.items():
             if len(ts) == 1:  # a cluster of one is an ordinary independent link
@@ -47,9 +48,12 @@ class BatchScorer:
                 ln[ts[0], c] += comp.log_neg[ts[0], c]
             elif len(ts) <= TABLE_MAX:
                 tabled.append((c, ts, _cluster_table(comp.log_pos[ts, c], comp.log_neg[ts, c])))
+            elif len(set(comp.log_pos[ts, c].tolist())) == 1 and len(set(comp.log_neg[ts, c].tolist())) == 1:
+                uniform.append((c, ts, float(comp.log_pos[ts[0], c]), float(comp.log_neg[ts[0], c])))
             else:
                 self.large.append((c, np.array(ts), comp.log_pos[ts, c].astype(np.float32),
                                     comp.log_neg[ts, c].astype(np.float32)))
+        self._uniform_clusters(uniform, T, C)
         # all tabled clusters at once: codes = x @ digits + offsets (exact in float32: 3**7 < 2**24) index
         # one flat table, and a 0/1 matrix adds each cluster's value to its condition
         G = len(tabled)
@@ -70,6 +74,33 @@ class BatchScorer:
         names = tuple(comp.conditions[e.condition] for e in self.exps)
         self.attr = src.attribution(kb, complaint, names)
         self.driver_idx = np.array([comp.cindex[d] for d in self.attr.drivers], dtype=np.int64)
+
+    def _uniform_clusters(self, uniform: list[tuple[int, list[int], float, float]], T: int, C: int) -> None:
+        """A large cluster whose members all carry the same LR pair (an evidence group) needs no sort: its
+        shrunk sum depends only on how many members were positive and how many negative, so it is looked up
+        in a (k+1) x (k+1) table built with ``combine_cluster`` itself."""
+        U = len(uniform)
+        self.u_pos = np.zeros((T, U), dtype=np.float32)  # counts positives (weight k + 1) and negatives (1)
+        self.u_to_condition = np.zeros((U, C), dtype=np.float32)
+        tables, offsets = [], []
+        for u, (c, ts, lp, ln) in enumerate(uniform):
+            k = len(ts)
+            self.u_pos[ts, u] = 1.0
+            self.u_to_condition[u, c] = 1.0
+            offsets.append(sum(len(t) for t in tables))
+            tables.append(np.array([sum(combine_cluster([lp] * i + [ln] * j)) for i in range(k + 1)
+                                    for j in range(k + 1)], dtype=np.float32))
+        self.u_width = np.array([len(ts) + 1 for _, ts, _, _ in uniform], dtype=np.float32)
+        self.u_offset = np.array(offsets, dtype=np.float32)
+        self.u_table = np.concatenate(tables) if tables else np.zeros(0, np.float32)
+
+    def _uniform_delta(self, xf: np.ndarray, ax: np.ndarray) -> np.ndarray:
+        """(N, C) shrunk log-LR sums of the uniform clusters for answers xf in {-1, 0, 1} (ax = |xf|)."""
+        answered, balance = ax @ self.u_pos, xf @ self.u_pos  # (N, U): products of the small matrices only
+        n_pos = (answered + balance) * 0.5
+        n_neg = (answered - balance) * 0.5
+        codes = (n_pos * self.u_width + n_neg + self.u_offset).astype(np.int64)  # small integers: exact in float32
+        return self.u_table[codes] @ self.u_to_condition
 
     def _explanations(self) -> list[_Exp]:
         out: list[_Exp] = []
@@ -133,11 +164,14 @@ class BatchScorer:
     def _score(self, X: np.ndarray, prior_logit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         # x in {-1, 0, 1}: positive = (x^2 + x)/2, negative = (x^2 - x)/2, so two products suffice
         xf = X.astype(np.float32)
-        delta = np.abs(xf) @ self.half_sum + xf @ self.half_diff
+        ax = np.abs(xf)
+        delta = ax @ self.half_sum + xf @ self.half_diff
         if self.flat_table.size:  # each member is -1/0/+1, so a cluster's answers form a base-3 number into its table
             codes = (xf @ self.digits + self.code_offset).astype(np.int64)
             delta += self.flat_table[codes] @ self.to_condition
-        for c, ts, lp, ln in self.large:  # large clusters: sort each row, largest effect first
+        if self.u_to_condition.size:
+            delta += self._uniform_delta(xf, ax)
+        for c, ts, lp, ln in self.large:  # other large clusters: sort each row, largest effect first
             x = X[:, ts]
             contrib = np.where(x == 1, lp, np.where(x == -1, ln, np.float32(0.0))).astype(np.float32)
             # largest magnitude first, the positive of an equal-magnitude pair first (as combine_cluster);
