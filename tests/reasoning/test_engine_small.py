@@ -211,7 +211,7 @@ def test_batch_scores_evidence_group_clusters_like_the_single_assessment(kb, see
     scorer = BatchScorer(kb, "knee")
     assert scorer.u_to_condition.shape[0] > 0  # the shortcut is exercised
     for _ in range(4):
-        answers = {f: bool(v) for f, v in zip(signs, rng.integers(0, 3, len(signs))) if v < 2}
+        answers = {f: bool(v) for f, v in zip(signs, rng.integers(0, 3, len(signs)), strict=True) if v < 2}
         case = case_from_mapping({"patient": {"age": 40, "sex": "female"}, "complaint": {"region": "knee"},
                                   "findings": answers})
         a = assess(case, kb, explain=False, n_next=0)

@@ -80,14 +80,15 @@ class BatchScorer:
         shrunk sum depends only on how many members were positive and how many negative, so it is looked up
         in a (k+1) x (k+1) table built with ``combine_cluster`` itself."""
         U = len(uniform)
-        self.u_pos = np.zeros((T, U), dtype=np.float32)  # counts positives (weight k + 1) and negatives (1)
+        self.u_pos = np.zeros((T, U), dtype=np.float32)  # member tests of each cluster
         self.u_to_condition = np.zeros((U, C), dtype=np.float32)
-        tables, offsets = [], []
+        tables: list[np.ndarray] = []
+        offsets: list[int] = []
         for u, (c, ts, lp, ln) in enumerate(uniform):
             k = len(ts)
             self.u_pos[ts, u] = 1.0
             self.u_to_condition[u, c] = 1.0
-            offsets.append(sum(len(t) for t in tables))
+            offsets.append(int(sum(len(t) for t in tables)))
             tables.append(np.array([sum(combine_cluster([lp] * i + [ln] * j)) for i in range(k + 1)
                                     for j in range(k + 1)], dtype=np.float32))
         self.u_width = np.array([len(ts) + 1 for _, ts, _, _ in uniform], dtype=np.float32)
