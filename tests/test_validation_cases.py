@@ -50,6 +50,9 @@ KNOWN_HELDOUT_UNDER_TRIAGE = {
     # thigh and back pain three months after a bicycle fall, walking, nothing else coded: a same-day X-ray
     # (urgent) is what the two findings support; the label's emergency follows the README rule for occult fractures
     "occult_proximal_femur_fracture_sciatica_mimic_bicycle_fall_lee2023",
+    # buttock pain with fever three weeks after a fall in a young adult, nothing else coded (abstract only):
+    # urgent; an emergency floor for every febrile adult with a sore hip would take in every viral illness
+    "iliacus_abscess_posterior_hip_pain_fever_after_fall_young_woman_huang2024",
 }
 
 
@@ -66,12 +69,13 @@ def test_no_must_not_miss_case_is_under_triaged(rows):
 
 def test_pain_source_top1_accuracy(rows):
     """Bound on the original cases; the held-out cases are only guarded against getting worse than their
-    first measured figures (13/15 for the first batch, then 4/6, 4/6, 1/6, 5/6, 12/17 and 10/11: 49/67),
+    first measured figures (13/15 for the first batch, then 4/6, 4/6, 1/6, 5/6, 12/17, 10/11 and 12/13:
+    61/80),
     since tuning to them would make the estimate meaningless."""
     parts = split_heldout(rows)
     assert summary(parts["seen"])["source_top1"] >= 0.90, METRICS["validation_misses"]
     if parts["heldout"]:
-        assert summary(parts["heldout"])["source_top1"] >= 49 / 67 - 1e-9, METRICS["validation_misses"]
+        assert summary(parts["heldout"])["source_top1"] >= 61 / 80 - 1e-9, METRICS["validation_misses"]
 
 
 def test_interview_reaches_an_answer_with_few_questions(rows):

@@ -235,3 +235,17 @@ def test_a_young_persons_unrelieved_limb_pain_gets_an_x_ray_within_48_hours(age,
     a = _assess(age, region, findings)
     assert _fired(a, "flag_young_person_unexplained_bone_pain") is fires
     assert a.triage.level in (("urgent", "emergency") if fires else ("routine", "self_care", "urgent"))
+
+
+@pytest.mark.parametrize("findings, fires", [
+    ({"foot_drop": True}, True),  # whatever nerve it is, an examination must find it within days
+    ({"great_toe_extension_weakness": True}, True),
+    ({"foot_ankle_weakness": True, "back_pain": False}, True),
+    ({"quadriceps_weakness": True}, False),  # painful knees inhibit the quadriceps: not a nerve sign alone
+    ({"foot_drop": False}, False),
+])
+def test_measured_foot_weakness_is_never_left_to_self_care(findings, fires):
+    a = _assess(50, "foot_ankle", findings)
+    assert _fired(a, "flag_motor_deficit") is fires
+    if fires:
+        assert a.triage.level in ("urgent", "emergency")
