@@ -66,3 +66,17 @@ def test_a_nerve_root_sign_counts_against_joint_syndromes_not_against_the_root(k
     assert p1["lumbar_radiculopathy_l2_l4"] > p0["lumbar_radiculopathy_l2_l4"]
     assert p1["meralgia_paresthetica"] >= p0["meralgia_paresthetica"]  # a nerve condition is not a joint syndrome
     assert nerve.pain_source[0].region == "lumbar_spine"
+
+
+def test_back_pain_from_a_stiff_painful_hip_comes_out_hip(kb):
+    """Hip-spine syndrome: hip OA can be what hurts in the back, and the hip examination tells them apart."""
+    base = {"patient": {"age": 70, "sex": "female"},
+            "complaint": {"region": "back", "location": ["low_back", "buttock"], "onset": "gradual",
+                          "duration": "4 months"}}
+    plain = assess(case_from_mapping({**base, "findings": {"back_pain": True}}), kb)
+    hip = assess(case_from_mapping({**base, "findings": {"back_pain": True, "hip_pain_on_ir": True,
+                                                         "hip_rom_restricted_three_planes": True,
+                                                         "hip_or_groin_pain": True}}), kb)
+    assert plain.pain_source[0].region == "lumbar_spine"
+    assert hip.pain_source[0].region == "hip", [(s.region, round(s.probability, 2)) for s in hip.pain_source]
+    assert "hip_oa" in {c.id for c in hip.conditions[:3]}
