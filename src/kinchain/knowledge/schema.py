@@ -113,10 +113,9 @@ class Predicate(Strict):
     value: float | list[str]
 
 
-class Evidence(Strict):
-    finding: str
-    condition: str
-    when: Predicate | None = None
+class _LinkValues(Strict):
+    """What an evidence link says and where it comes from (shared by single links and groups)."""
+
     lr_pos: float | None = Field(default=None, gt=0)
     lr_neg: float | None = Field(default=None, gt=0)
     citation: Citation
@@ -124,14 +123,26 @@ class Evidence(Strict):
     cluster: str | None = None
     note: str | None = None
 
+    def _owner(self) -> str:
+        raise NotImplementedError
+
     @model_validator(mode="after")
-    def _has_lr(self) -> Evidence:
+    def _has_lr(self) -> _LinkValues:
         if self.lr_pos is None and self.lr_neg is None:
-            raise ValueError(f"evidence {self.finding}->{self.condition}: needs lr_pos and/or lr_neg")
+            raise ValueError(f"{self._owner()}: needs lr_pos and/or lr_neg")
         return self
 
 
-class EvidenceGroup(Strict):
+class Evidence(_LinkValues):
+    finding: str
+    condition: str
+    when: Predicate | None = None
+
+    def _owner(self) -> str:
+        return f"evidence {self.finding}->{self.condition}"
+
+
+class EvidenceGroup(_LinkValues):
     """One judgement applied to many (finding, condition) pairs: expanded into ordinary links at load.
 
     For patterns such as "a hip-joint sign argues against every knee-local syndrome", where a row per
@@ -142,12 +153,9 @@ class EvidenceGroup(Strict):
     id: str
     findings: list[str] = Field(min_length=1)  # boolean findings
     conditions: list[str] = Field(min_length=1)
-    lr_pos: float | None = Field(default=None, gt=0)
-    lr_neg: float | None = Field(default=None, gt=0)
-    citation: Citation
-    status: EvidenceStatus
-    cluster: str | None = None
-    note: str | None = None
+
+    def _owner(self) -> str:
+        return f"evidence group {self.id}"
 
     def links(self) -> list[Evidence]:
         return [Evidence(finding=f, condition=c, lr_pos=self.lr_pos, lr_neg=self.lr_neg, citation=self.citation,
