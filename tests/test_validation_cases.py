@@ -53,6 +53,10 @@ KNOWN_HELDOUT_UNDER_TRIAGE = {
     # buttock pain with fever three weeks after a fall in a young adult, nothing else coded (abstract only):
     # urgent; an emergency floor for every febrile adult with a sore hip would take in every viral illness
     "iliacus_abscess_posterior_hip_pain_fever_after_fall_young_woman_huang2024",
+    # calf swelling, a tense compartment and a deep peroneal deficit from a ruptured Baker cyst, but no onset
+    # reported: the compartment flag needs an acute onset (chronic exertional compartment pain is not an
+    # emergency), so the new motor deficit gives urgent
+    "ruptured_baker_cyst_compartment_syndrome_peroneal_deficit_cellulitis_mimic_proquest",
 }
 
 
@@ -69,13 +73,13 @@ def test_no_must_not_miss_case_is_under_triaged(rows):
 
 def test_pain_source_top1_accuracy(rows):
     """Bound on the original cases; the held-out cases are only guarded against getting worse than their
-    first measured figures (13/15 for the first batch, then 4/6, 4/6, 1/6, 5/6, 12/17, 10/11 and 12/13:
-    61/80),
+    first measured figures (13/15 for the first batch, then 4/6, 4/6, 1/6, 5/6, 12/17, 10/11, 12/13 and
+    10/13: 71/93),
     since tuning to them would make the estimate meaningless."""
     parts = split_heldout(rows)
     assert summary(parts["seen"])["source_top1"] >= 0.90, METRICS["validation_misses"]
     if parts["heldout"]:
-        assert summary(parts["heldout"])["source_top1"] >= 61 / 80 - 1e-9, METRICS["validation_misses"]
+        assert summary(parts["heldout"])["source_top1"] >= 71 / 93 - 1e-9, METRICS["validation_misses"]
 
 
 def test_interview_reaches_an_answer_with_few_questions(rows):
