@@ -87,7 +87,6 @@ class Attribution:
     """
 
     drivers: tuple[str, ...]  # driver condition ids (D)
-    membership: np.ndarray  # (E, D) 1 where driver d drives explanation e
     onehot_e: np.ndarray  # (E, K) explanation -> (region, mechanism) cell
     onehot_d: np.ndarray  # (D, K) driver -> (region, mechanism) cell
     # Derived once per (knowledge base, complaint): float64 copies (no cast per call) and the
@@ -176,7 +175,6 @@ def attribution(kb: Knowledge, complaint: str, conditions: tuple[str, ...]) -> A
                 driver_source[cid] = (ex.source, ex.mechanism)
     drivers = tuple(sorted(driver_source))
     E, D, K = len(conditions), len(drivers), len(REGIONS) * len(MECHANISMS)
-    membership = np.zeros((E, D), dtype=np.float32)
     onehot_e = np.zeros((E, K), dtype=np.float32)
     onehot_d = np.zeros((D, K), dtype=np.float32)
     pairs: list[tuple[int, int, float]] = []
@@ -187,7 +185,6 @@ def attribution(kb: Knowledge, complaint: str, conditions: tuple[str, ...]) -> A
         onehot_e[i, cell(ex.source, ex.mechanism)] = 1.0
         for drv, odds_ratio in by_condition.get(cid, []):
             if drv in driver_source and drv != cid:
-                membership[i, drivers.index(drv)] = 1.0
                 pairs.append((i, drivers.index(drv), math.log(odds_ratio) if odds_ratio else 0.0))
     n_reg, n_mech = len(REGIONS), len(MECHANISMS)
     region_e = onehot_e.astype(np.float64).reshape(E, n_reg, n_mech).sum(axis=2)
@@ -199,8 +196,8 @@ def attribution(kb: Knowledge, complaint: str, conditions: tuple[str, ...]) -> A
     pair_to_e[np.arange(len(pairs)), pair_e] = 1.0
     pair_to_d = np.zeros((len(pairs), D))
     pair_to_d[np.arange(len(pairs)), pair_d] = 1.0
-    no_drivers = (membership.sum(axis=1) == 0)
-    return Attribution(drivers, membership, onehot_e, onehot_d,
+    no_drivers = pair_to_e.sum(axis=0) == 0
+    return Attribution(drivers, onehot_e, onehot_d,
                        onehot_e.astype(np.float64), onehot_d.astype(np.float64),
                        region_e, region_d, no_drivers.astype(np.float64), no_drivers.astype(np.float32),
                        pair_e, pair_d, log_or if log_or.any() else None, np.flatnonzero(log_or),
