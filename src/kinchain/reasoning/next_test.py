@@ -177,6 +177,7 @@ def information_gain(
     ``EXPLANATION_WEIGHT`` times the gain on the explanation itself; without it, the latter alone. Only tests linked to an
     explanation, a driver or a must-not-miss condition can gain anything, so only those are computed
     (all of them, whether asked or not: one pass over fixed arrays is cheaper than selecting rows).
+    ``drive``: ``attr.drive`` of the drivers' posteriors, when the caller already has it.
     """
     st = _static(comp, tuple(e.condition for e in exps), attr.drivers if attr is not None else ())
     out = np.zeros(len(candidates))
