@@ -83,12 +83,9 @@ def _columns(conditions: tuple[str, ...], drivers: tuple[str, ...]) -> tuple[dic
     return {c: j for j, c in enumerate(conditions)}, {d: j for j, d in enumerate(drivers)}
 
 
-def _accumulate(cells: list[tuple[int, int, float]], shape: tuple[int, int]) -> np.ndarray:
-    """Dense (rows, cols) matrix summing the (row, col, value) cells, in the order given."""
-    out = np.zeros(shape)
-    for i, j, v in cells:
-        out[i, j] += v
-    return out
+def _accumulate(flat: list[int], values: list[float], shape: tuple[int, int]) -> np.ndarray:
+    """Dense (rows, cols) matrix summing each value into its flat (row * cols + col) cell, in the order given."""
+    return np.bincount(flat, weights=values, minlength=shape[0] * shape[1]).reshape(shape)
 
 
 def _source_contributions(r: Reasoning, regions: list[str]) -> dict[str, list[dict[str, Any]]]:
@@ -101,8 +98,11 @@ def _source_contributions(r: Reasoning, regions: list[str]) -> dict[str, list[di
     per_finding: dict[str, list[Piece]] = {}
     row: dict[str, int] = {}
     col_e, col_d = _columns(tuple(e.condition for e in r.exps), r.attr.drivers)
-    cells_e: list[tuple[int, int, float]] = []
-    cells_d: list[tuple[int, int, float]] = []
+    n_e, n_d = len(r.exps), len(r.attr.drivers)
+    flat_e: list[int] = []  # (1 + finding row) * columns + column: row 0 stays the case as it is
+    vals_e: list[float] = []
+    flat_d: list[int] = []
+    vals_d: list[float] = []
     for cid, upd in r.updates.items():
         je, jd = col_e.get(cid), col_d.get(cid)
         for p in upd.pieces:
@@ -111,16 +111,19 @@ def _source_contributions(r: Reasoning, regions: list[str]) -> dict[str, list[di
                 group = per_finding[p.finding] = []
                 row[p.finding] = len(row)
             group.append(p)
+            i = 1 + row[p.finding]
             if je is not None:
-                cells_e.append((1 + row[p.finding], je, p.effective))
+                flat_e.append(i * n_e + je)
+                vals_e.append(p.effective)
             if jd is not None:
-                cells_d.append((1 + row[p.finding], jd, p.effective))
+                flat_d.append(i * n_d + jd)
+                vals_d.append(p.effective)
     if not per_finding:
         return {region: [] for region in regions}
     fids = list(per_finding)
-    # row 0 of the drop matrices stays zero: the case as it is; row 1 + i leaves finding i out
-    drop_e = _accumulate(cells_e, (len(fids) + 1, len(r.exps)))
-    drop_d = _accumulate(cells_d, (len(fids) + 1, len(r.attr.drivers)))
+    # row 1 + i of the drop matrices leaves finding i out
+    drop_e = _accumulate(flat_e, vals_e, (len(fids) + 1, n_e))
+    drop_d = _accumulate(flat_d, vals_d, (len(fids) + 1, n_d))
     base = np.array([math.log(e.weight) + e.log_lr for e in r.exps])
     logits = base - drop_e
     logits -= logits.max(axis=1, keepdims=True)
