@@ -82,17 +82,17 @@ class BatchScorer:
         U = len(uniform)
         self.u_pos = np.zeros((T, U), dtype=np.float32)  # member tests of each cluster
         self.u_to_condition = np.zeros((U, C), dtype=np.float32)
+        self.u_width = np.zeros(U, dtype=np.float32)  # k + 1: the table row length (counts 0..k)
+        self.u_offset = np.zeros(U, dtype=np.float32)  # where the cluster's table starts in u_table
         tables: list[np.ndarray] = []
-        offsets: list[int] = []
         for u, (c, ts, lp, ln) in enumerate(uniform):
             k = len(ts)
             self.u_pos[ts, u] = 1.0
             self.u_to_condition[u, c] = 1.0
-            offsets.append(int(sum(len(t) for t in tables)))
+            self.u_width[u] = k + 1
+            self.u_offset[u] = sum(map(len, tables))
             tables.append(np.array([sum(combine_cluster([lp] * i + [ln] * j)) for i in range(k + 1)
                                     for j in range(k + 1)], dtype=np.float32))
-        self.u_width = np.array([len(ts) + 1 for _, ts, _, _ in uniform], dtype=np.float32)
-        self.u_offset = np.array(offsets, dtype=np.float32)
         self.u_table = np.concatenate(tables) if tables else np.zeros(0, np.float32)
 
     def _uniform_delta(self, xf: np.ndarray, ax: np.ndarray) -> np.ndarray:
