@@ -80,3 +80,32 @@ def test_back_pain_from_a_stiff_painful_hip_comes_out_hip(kb):
     assert plain.pain_source[0].region == "lumbar_spine"
     assert hip.pain_source[0].region == "hip", [(s.region, round(s.probability, 2)) for s in hip.pain_source]
     assert "hip_oa" in {c.id for c in hip.conditions[:3]}
+
+
+def test_not_bearing_weight_counts_against_soft_tissue_syndromes_never_against_a_fracture(kb):
+    group = next(g for g in kb.evidence_groups if g.id == "non_weight_bearing_against_soft_tissue_syndromes")
+    assert not any(kb.conditions[c].must_not_miss for c in group.conditions)
+    base = {"patient": {"age": 33, "sex": "male"}, "setting": "emergency",
+            "complaint": {"region": "back", "onset": "acute", "duration": "1 day"}}
+    plain = assess(case_from_mapping({**base, "findings": {"recent_fall_or_trauma": True}}), kb)
+    stuck = assess(case_from_mapping({**base, "findings": {"recent_fall_or_trauma": True, "cannot_bear_weight": True}}),
+                   kb)
+    p0 = {c.id: c.probability for c in plain.conditions}
+    p1 = {c.id: c.probability for c in stuck.conditions}
+    assert p1["lumbar_radiculopathy_l5_s1"] < p0["lumbar_radiculopathy_l5_s1"]
+    assert p1["fracture_hip"] > p0["fracture_hip"]
+
+
+def test_a_replaced_knee_has_no_acl_or_meniscus_to_tear_and_points_to_the_hip(kb):
+    base = {"patient": {"age": 74, "sex": "female"},
+            "complaint": {"region": "knee", "onset": "gradual", "duration": "10 weeks"}}
+    native = assess(case_from_mapping({**base, "findings": {"knee_giving_way": True}}), kb)
+    replaced = assess(case_from_mapping({**base, "findings": {"knee_giving_way": True, "knee_replacement": True}}), kb)
+    p0 = {c.id: c.probability for c in native.conditions}
+    p1 = {c.id: c.probability for c in replaced.conditions}
+    for cid in ("acl_tear", "meniscal_tear", "knee_oa"):
+        assert p1[cid] < p0[cid] / 3, cid
+    assert p1["hip_oa"] > p0["hip_oa"]
+    src0 = {s.region: s.probability for s in native.pain_source}
+    src1 = {s.region: s.probability for s in replaced.pain_source}
+    assert src1["hip"] > src0["hip"]
