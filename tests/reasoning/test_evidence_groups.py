@@ -109,3 +109,17 @@ def test_a_replaced_knee_has_no_acl_or_meniscus_to_tear_and_points_to_the_hip(kb
     src0 = {s.region: s.probability for s in native.pain_source}
     src1 = {s.region: s.probability for s in replaced.pain_source}
     assert src1["hip"] > src0["hip"]
+
+
+def test_a_measured_restricted_hip_counts_like_the_ticked_sign(kb):
+    base = {"patient": {"age": 70, "sex": "female"},
+            "complaint": {"region": "knee", "onset": "gradual", "duration": "12 weeks"}}
+    plain = assess(case_from_mapping({**base, "findings": {}}), kb)
+    measured = assess(case_from_mapping({**base, "findings": {"hip_ir_deg": 10}}), kb)
+    normal = assess(case_from_mapping({**base, "findings": {"hip_ir_deg": 40}}), kb)
+    p0, p1, p2 = ({c.id: c.probability for c in a.conditions} for a in (plain, measured, normal))
+    assert p1["knee_oa"] < p0["knee_oa"] and p1["pfp"] < p0["pfp"]
+    assert p2["knee_oa"] == pytest.approx(p0["knee_oa"])  # a normal hip gives the knee no weight
+    group = next(g for g in kb.evidence_groups if g.id == "hip_signs_against_knee_syndromes")
+    links = {(e.finding, e.condition): e for e in kb.evidence}
+    assert links[("hip_ir_deg", "knee_oa")].when is not None and "hip_ir_deg" in {m.finding for m in group.measured}

@@ -142,6 +142,13 @@ class Evidence(_LinkValues):
         return f"evidence {self.finding}->{self.condition}"
 
 
+class GroupMeasure(Strict):
+    """A number finding read as a positive sign of an evidence group when ``when`` holds."""
+
+    finding: str
+    when: Predicate
+
+
 class EvidenceGroup(_LinkValues):
     """One judgement applied to many (finding, condition) pairs: expanded into ordinary links at load.
 
@@ -153,14 +160,19 @@ class EvidenceGroup(_LinkValues):
     id: str
     findings: list[str] = Field(min_length=1)  # boolean findings
     conditions: list[str] = Field(min_length=1)
+    # the same signs taken as measurements (hip internal rotation below 20 degrees is a restricted hip), so a
+    # clinician who records the number is not worse off than one who ticks the box
+    measured: list[GroupMeasure] = Field(default_factory=list)
 
     def _owner(self) -> str:
         return f"evidence group {self.id}"
 
     def links(self) -> list[Evidence]:
-        return [Evidence(finding=f, condition=c, lr_pos=self.lr_pos, lr_neg=self.lr_neg, citation=self.citation,
-                         status=self.status, cluster=self.cluster, note=f"group {self.id}")
-                for c in self.conditions for f in self.findings]
+        signs: list[tuple[str, Predicate | None]] = [(f, None) for f in self.findings]
+        signs += [(m.finding, m.when) for m in self.measured]
+        return [Evidence(finding=f, condition=c, when=w, lr_pos=self.lr_pos, lr_neg=self.lr_neg,
+                         citation=self.citation, status=self.status, cluster=self.cluster, note=f"group {self.id}")
+                for c in self.conditions for f, w in signs]
 
 
 class PriorBase(Strict):
