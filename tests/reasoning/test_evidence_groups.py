@@ -20,6 +20,10 @@ def _kb_with(tmp_path, groups):
     return build_knowledge(tmp_path)
 
 
+def _probs(a):
+    return {c.id: c.probability for c in a.conditions}
+
+
 def test_a_group_expands_into_links_and_an_explicit_link_keeps_its_own_value(tmp_path):
     kb = _kb_with(tmp_path, [{"id": "g", "findings": ["night_sweats", "loc_groin"], "conditions": ["knee_oa", "hip_oa"],
                               "lr_pos": 0.8, "citation": ["judgement_kinchain"], "status": "unconfirmed"}])
@@ -45,8 +49,8 @@ def test_hip_signs_count_against_knee_syndromes_but_never_against_a_knee_emergen
     plain = assess(case_from_mapping({**base, "findings": {"limp": True}}), kb)
     hip = assess(case_from_mapping({**base, "findings": {"limp": True, "hip_rom_restricted_any_plane": True,
                                                          "hip_pain_on_ir": True}}), kb)
-    p0 = {c.id: c.probability for c in plain.conditions}
-    p1 = {c.id: c.probability for c in hip.conditions}
+    p0 = _probs(plain)
+    p1 = _probs(hip)
     assert p1["pfp"] < p0["pfp"] and p1["osgood_schlatter"] < p0["osgood_schlatter"]
     assert p1["fracture_knee"] >= p0["fracture_knee"] and p1["scfe"] > p0["scfe"]
     assert hip.pain_source[0].region == "hip"
@@ -60,8 +64,8 @@ def test_a_nerve_root_sign_counts_against_joint_syndromes_not_against_the_root(k
     plain = assess(case_from_mapping(base), kb)
     nerve = assess(case_from_mapping({**base, "findings": {**base["findings"], "femoral_nerve_stretch_positive": True,
                                                            "numbness_tingling": True}}), kb)
-    p0 = {c.id: c.probability for c in plain.conditions}
-    p1 = {c.id: c.probability for c in nerve.conditions}
+    p0 = _probs(plain)
+    p1 = _probs(nerve)
     assert p1["fai_labral"] < p0["fai_labral"] and p1["hip_oa"] < p0["hip_oa"]
     assert p1["lumbar_radiculopathy_l2_l4"] > p0["lumbar_radiculopathy_l2_l4"]
     assert p1["meralgia_paresthetica"] >= p0["meralgia_paresthetica"]  # a nerve condition is not a joint syndrome
@@ -90,8 +94,8 @@ def test_not_bearing_weight_counts_against_soft_tissue_syndromes_never_against_a
     plain = assess(case_from_mapping({**base, "findings": {"recent_fall_or_trauma": True}}), kb)
     stuck = assess(case_from_mapping({**base, "findings": {"recent_fall_or_trauma": True, "cannot_bear_weight": True}}),
                    kb)
-    p0 = {c.id: c.probability for c in plain.conditions}
-    p1 = {c.id: c.probability for c in stuck.conditions}
+    p0 = _probs(plain)
+    p1 = _probs(stuck)
     assert p1["lumbar_radiculopathy_l5_s1"] < p0["lumbar_radiculopathy_l5_s1"]
     assert p1["fracture_hip"] > p0["fracture_hip"]
 
@@ -101,8 +105,8 @@ def test_a_replaced_knee_has_no_acl_or_meniscus_to_tear_and_points_to_the_hip(kb
             "complaint": {"region": "knee", "onset": "gradual", "duration": "10 weeks"}}
     native = assess(case_from_mapping({**base, "findings": {"knee_giving_way": True}}), kb)
     replaced = assess(case_from_mapping({**base, "findings": {"knee_giving_way": True, "knee_replacement": True}}), kb)
-    p0 = {c.id: c.probability for c in native.conditions}
-    p1 = {c.id: c.probability for c in replaced.conditions}
+    p0 = _probs(native)
+    p1 = _probs(replaced)
     for cid in ("acl_tear", "meniscal_tear", "knee_oa"):
         assert p1[cid] < p0[cid] / 3, cid
     assert p1["hip_oa"] > p0["hip_oa"]
@@ -117,7 +121,7 @@ def test_a_measured_restricted_hip_counts_like_the_ticked_sign(kb):
     plain = assess(case_from_mapping({**base, "findings": {}}), kb)
     measured = assess(case_from_mapping({**base, "findings": {"hip_ir_deg": 10}}), kb)
     normal = assess(case_from_mapping({**base, "findings": {"hip_ir_deg": 40}}), kb)
-    p0, p1, p2 = ({c.id: c.probability for c in a.conditions} for a in (plain, measured, normal))
+    p0, p1, p2 = (_probs(a) for a in (plain, measured, normal))
     assert p1["knee_oa"] < p0["knee_oa"] and p1["pfp"] < p0["pfp"]
     assert p2["knee_oa"] == pytest.approx(p0["knee_oa"])  # a normal hip gives the knee no weight
     group = next(g for g in kb.evidence_groups if g.id == "hip_signs_against_knee_syndromes")
